@@ -1,0 +1,35 @@
+# Two commands set everything up: `make run` and `make test`. Both create .venv on first use
+# and reuse it afterwards; it is reinstalled only when pyproject.toml changes.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/lrexplorer
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m ruff check lrexplorer tests scripts benchmarks
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/python -m ruff check lrexplorer tests scripts benchmarks
+	$(BIN)/python -m ruff format --check lrexplorer tests scripts benchmarks
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

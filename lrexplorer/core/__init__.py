@@ -1,0 +1,1 @@
+"""What a run is and how it trains: pure Python and Keras, never Qt."""
