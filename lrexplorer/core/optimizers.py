@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from lrexplorer.core.backend import keras
+from lrexplorer.core.config import RunConfig
 from lrexplorer.core.params import Bounds, ParamSpec
+from lrexplorer.core.schedules import build_schedule
 
 _POSITIVE = Bounds(0.0, None, low_open=True)
 _NON_NEGATIVE = Bounds(0.0, None)
@@ -245,3 +247,15 @@ def _arg_docs(docstring: str) -> dict[str, str]:
         elif current is not None:
             docs[current].append(line.strip())
     return {name: " ".join(parts).replace("`", "") for name, parts in docs.items()}
+
+
+def build_optimizer(config: RunConfig) -> Any:
+    """The Keras optimizer for a checked config (see core/validation.py: check_config)."""
+    spec = registry().get(config.optimizer)
+    cls = getattr(keras().optimizers, spec.class_name)
+    learning_rate: Any = config.learning_rate
+    if config.schedule is not None:
+        learning_rate = build_schedule(
+            config.schedule.name, config.schedule.param_dict(), config.learning_rate
+        )
+    return cls(learning_rate=learning_rate, **config.param_dict())
