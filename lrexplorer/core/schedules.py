@@ -135,7 +135,7 @@ def suggested_params(name: str, total_steps: int, learning_rate: float) -> dict[
     total = max(int(total_steps), 3)
     suggestions: dict[str, Any] = {
         "decay_steps": total,
-        "first_decay_steps": max(total // 3, 1),
+        "first_decay_steps": -(-total // 3),  # with t_mul=2 the run ends late in cycle two
         "decay_rate": 0.5 if name == "ExponentialDecay" else 1.0,
         "boundaries": (total // 3, 2 * total // 3),
         "values": (learning_rate, learning_rate / 10, learning_rate / 100),
