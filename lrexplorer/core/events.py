@@ -100,4 +100,13 @@ class RunFinished:
     detail: str | None = field(default=None, repr=False)  # traceback text, for a details box
 
 
-Event = DataProgress | RunStarted | BatchEnd | EpochEnd | LearningRateChanged | Paused | Resumed | RunFinished
+Event = (
+    DataProgress
+    | RunStarted
+    | BatchEnd
+    | EpochEnd
+    | LearningRateChanged
+    | Paused
+    | Resumed
+    | RunFinished
+)

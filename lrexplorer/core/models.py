@@ -22,8 +22,12 @@ MODELS: dict[str, ModelInfo] = {
     "tutorial": ModelInfo(
         "Tutorial: SimpleDense(512) + Dense(10, softmax)", "tutorial_model", "flat_pixels", True
     ),
-    "mlp": ModelInfo("MLP: Dense(512, relu) + Dense(10, softmax)", "mlp_model", "flat_pixels", False),
-    "cnn": ModelInfo("Small CNN: 2 x (Conv2D + pooling) + Dense(10)", "cnn_model", "image_pixels", False),
+    "mlp": ModelInfo(
+        "MLP: Dense(512, relu) + Dense(10, softmax)", "mlp_model", "flat_pixels", False
+    ),
+    "cnn": ModelInfo(
+        "Small CNN: 2 x (Conv2D + pooling) + Dense(10)", "cnn_model", "image_pixels", False
+    ),
 }
 
 LOSS = "sparse_categorical_crossentropy"

@@ -13,6 +13,7 @@ from lrexplorer.core.numbers import format_number
 def _bound(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else format_number(value)
 
+
 Scalar = bool | int | float | str | None
 
 KINDS = ("float", "int", "bool", "str", "int_list", "float_list")
@@ -104,7 +105,9 @@ class ParamSpec:
             raise ValueError(f"{where} is not finite: {self.name} needs {self.allowed()}")
         if self.kind.startswith("int"):
             if number != int(number):
-                raise ValueError(f"{where} is not a whole number: {self.name} needs {self.allowed()}")
+                raise ValueError(
+                    f"{where} is not a whole number: {self.name} needs {self.allowed()}"
+                )
             number = int(number)
         if not self.bounds.contains(number):
             raise ValueError(f"{where} is out of range: {self.name} needs {self.allowed()}")
@@ -129,7 +132,8 @@ class ParamSpec:
         if not items:
             raise ValueError(f"{self.name} is empty: it needs {self.allowed()}")
         return tuple(
-            self._coerce_number(item, f"{self.name}[{i}] = {item!r}") for i, item in enumerate(items)
+            self._coerce_number(item, f"{self.name}[{i}] = {item!r}")
+            for i, item in enumerate(items)
         )
 
 

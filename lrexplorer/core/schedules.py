@@ -165,7 +165,9 @@ def learning_rates(
 def build_schedule(name: str, params: dict[str, Any], learning_rate: float) -> Any:
     """The Keras schedule object for a validated schedule config."""
     spec = schedule_specs()[name]
-    kwargs = {key: list(value) if isinstance(value, tuple) else value for key, value in params.items()}
+    kwargs = {
+        key: list(value) if isinstance(value, tuple) else value for key, value in params.items()
+    }
     if spec.linked:
         kwargs = {LINKED: learning_rate, **kwargs}
     return getattr(keras().optimizers.schedules, name)(**kwargs)

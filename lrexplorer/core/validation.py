@@ -7,6 +7,7 @@ problems each name the setting, the value and what is allowed.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -94,7 +95,9 @@ def _optimizer_params(
         if not spec.has_param(name):
             choices = ", ".join(p.name for p in spec.params if p.name != "learning_rate")
             problems.append(
-                Problem(name, f"unknown parameter {name!r} for {spec.class_name}: it takes {choices}")
+                Problem(
+                    name, f"unknown parameter {name!r} for {spec.class_name}: it takes {choices}"
+                )
             )
             continue
         param = spec.param(name)
@@ -108,8 +111,11 @@ def _optimizer_params(
     clips = [name for name in _CLIP_OPTIONS if kept.get(name) is not None]
     if len(clips) > 1:
         problems.append(
-            Problem(clips[1], f"only one of clipnorm, clipvalue and global_clipnorm can be set "
-                    f"(got {', '.join(clips)})")
+            Problem(
+                clips[1],
+                f"only one of clipnorm, clipvalue and global_clipnorm can be set "
+                f"(got {', '.join(clips)})",
+            )
         )
     return kept
 
@@ -133,7 +139,9 @@ def _schedule(config: RunConfig, problems: list[Problem]) -> ScheduleConfig | No
         except KeyError:
             choices = ", ".join(p.name for p in spec.params)
             problems.append(
-                Problem(f"schedule.{key}", f"unknown parameter {key!r} for {name}: it takes {choices}")
+                Problem(
+                    f"schedule.{key}", f"unknown parameter {key!r} for {name}: it takes {choices}"
+                )
             )
             continue
         try:
@@ -157,7 +165,7 @@ def _check_piecewise(values: dict[str, Any], problems: list[Problem]) -> None:
     boundaries, rates = values.get("boundaries"), values.get("values")
     if boundaries is None or rates is None:
         return
-    if any(later <= earlier for earlier, later in zip(boundaries, boundaries[1:])):
+    if any(later <= earlier for earlier, later in itertools.pairwise(boundaries)):
         problems.append(
             Problem(
                 "schedule.boundaries",
@@ -195,8 +203,11 @@ def _run_settings(config: RunConfig, problems: list[Problem]) -> None:
     _whole("seed", config.seed, 0, problems, high=2**32 - 1)
     _whole("steps_per_execution", config.steps_per_execution, 1, problems)
     if not isinstance(config.jit_compile, bool):
-        problems.append(Problem("jit_compile", f"jit_compile = {config.jit_compile!r}: "
-                                "it must be true or false"))
+        problems.append(
+            Problem(
+                "jit_compile", f"jit_compile = {config.jit_compile!r}: it must be true or false"
+            )
+        )
 
 
 def _whole(

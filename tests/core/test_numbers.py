@@ -56,7 +56,8 @@ def test_format_number_is_the_shortest_exact_text(value, text):
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(1e-4, "1e-4"), (2.5e-4, "2.5e-4"), (0.01, "0.01"), (0.5, "0.5"), (1e-7, "1e-7")]
+    ("value", "text"),
+    [(1e-4, "1e-4"), (2.5e-4, "2.5e-4"), (0.01, "0.01"), (0.5, "0.5"), (1e-7, "1e-7")],
 )
 def test_compact_number_labels(value, text):
     assert compact_number(value) == text

@@ -5,10 +5,10 @@ import inspect
 import pytest
 
 from lrexplorer.core.backend import keras
+from lrexplorer.core.config import RunConfig
 from lrexplorer.core.optimizers import build_optimizer, registry
 from lrexplorer.core.schedules import schedule_names, schedule_specs
 from lrexplorer.core.validation import check_config
-from lrexplorer.core.config import RunConfig
 
 # The optimizers keras.optimizers.get accepted by name when this app was written.
 KNOWN_BY_NAME = {
@@ -19,7 +19,7 @@ KNOWN_BY_NAME = {
 
 def test_every_optimizer_keras_accepts_by_name_is_listed():
     names = set(registry().names())
-    assert KNOWN_BY_NAME <= names
+    assert names >= KNOWN_BY_NAME
     for spec in registry().specs():
         if spec.by_name:
             assert type(keras().optimizers.get(spec.name)).__name__ == spec.class_name
@@ -69,7 +69,12 @@ def test_every_keras_schedule_is_listed_with_its_parameters():
     assert expected <= set(schedule_specs())
     assert schedule_names()[0] == "constant"
     cosine = schedule_specs()["CosineDecay"]
-    assert {p.name for p in cosine.params} >= {"decay_steps", "alpha", "warmup_target", "warmup_steps"}
+    assert {p.name for p in cosine.params} >= {
+        "decay_steps",
+        "alpha",
+        "warmup_target",
+        "warmup_steps",
+    }
     assert cosine.required() == ("decay_steps",)
     signature = inspect.signature(module.PolynomialDecay.__init__)
     assert (

@@ -12,7 +12,10 @@ CASES = [
     ("InverseTimeDecay", {"decay_steps": 20, "decay_rate": 1.0}),
     ("InverseTimeDecay", {"decay_steps": 20, "decay_rate": 0.5, "staircase": True}),
     ("PolynomialDecay", {"decay_steps": 120}),
-    ("PolynomialDecay", {"decay_steps": 40, "power": 2.0, "cycle": True, "end_learning_rate": 1e-5}),
+    (
+        "PolynomialDecay",
+        {"decay_steps": 40, "power": 2.0, "cycle": True, "end_learning_rate": 1e-5},
+    ),
     ("PiecewiseConstantDecay", {"boundaries": (10, 60), "values": (1e-2, 1e-3, 1e-4)}),
     ("CosineDecay", {"decay_steps": 100}),
     ("CosineDecay", {"decay_steps": 100, "alpha": 0.1, "warmup_target": 1e-2, "warmup_steps": 20}),

@@ -36,7 +36,9 @@ def test_learning_rate_must_be_positive_and_finite(rate):
         ("adam", "ema_momentum", "high", "not a number"),
     ],
 )
-def test_out_of_range_hyperparameters_name_the_value_and_the_range(optimizer, param, value, allowed):
+def test_out_of_range_hyperparameters_name_the_value_and_the_range(
+    optimizer, param, value, allowed
+):
     message = problems(RunConfig(optimizer=optimizer, params={param: value}))[param]
     assert param in message and repr(value) in message and allowed in message
 
@@ -57,7 +59,9 @@ def test_only_one_clipping_option():
 
 
 def test_schedule_problems_are_reported():
-    bad_order = ScheduleConfig("PiecewiseConstantDecay", {"boundaries": [200, 100], "values": [1, 2, 3]})
+    bad_order = ScheduleConfig(
+        "PiecewiseConstantDecay", {"boundaries": [200, 100], "values": [1, 2, 3]}
+    )
     assert "increase" in problems(RunConfig(schedule=bad_order))["schedule.boundaries"]
     too_few = ScheduleConfig("PiecewiseConstantDecay", {"boundaries": [100], "values": [1e-3]})
     assert "2 values" in problems(RunConfig(schedule=too_few))["schedule.values"]
@@ -91,9 +95,12 @@ def test_resolution_fills_the_keras_default_and_drops_default_values():
 
 def test_values_are_coerced_to_their_types():
     config = check_config(
-        RunConfig(params={"epsilon": 1, "centered": "true"}, schedule=ScheduleConfig(
-            "PiecewiseConstantDecay", {"boundaries": "100, 200", "values": "1e-3 1e-4 1e-5"}
-        ))  # fmt: skip
+        RunConfig(
+            params={"epsilon": 1, "centered": "true"},
+            schedule=ScheduleConfig(
+                "PiecewiseConstantDecay", {"boundaries": "100, 200", "values": "1e-3 1e-4 1e-5"}
+            ),
+        )  # fmt: skip
     )
     assert config.param_dict() == {"epsilon": 1.0, "centered": True}
     assert isinstance(config.param_dict()["epsilon"], float)

@@ -1,0 +1,372 @@
+"""Trains one run with Keras's model.fit and reports it as plain events.
+
+Stop, pause and learning-rate requests arrive from other threads through TrainingControl
+(thread-safe primitives: the training thread runs fit and has no event loop) and are honoured
+at the next batch boundary by a Keras callback.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from lrexplorer.core import events as ev
+from lrexplorer.core.backend import keras
+from lrexplorer.core.config import RunConfig
+from lrexplorer.core.data import DataError, Dataset, load_dataset
+from lrexplorer.core.model_pool import ModelPool
+from lrexplorer.core.models import MODELS, prepare_images
+from lrexplorer.core.runs import RunRecord, new_run_id, versions
+from lrexplorer.core.schedules import learning_rates
+from lrexplorer.core.validation import ConfigError, check_config
+
+EventSink = Callable[[ev.Event], None]
+
+
+class TrainingControl:
+    """Requests to a running training, safe to make from any thread."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self._rates: queue.SimpleQueue[float] = queue.SimpleQueue()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._running.set()  # a paused run must wake up to stop
+
+    def pause(self) -> None:
+        if not self._stop.is_set():
+            self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    def set_learning_rate(self, rate: float) -> None:
+        self._rates.put(float(rate))
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    @property
+    def cancel_event(self) -> threading.Event:
+        """Set when a stop is requested; data downloads watch it."""
+        return self._stop
+
+    def pending_learning_rate(self) -> float | None:
+        """The latest requested rate since the last call (older requests are superseded)."""
+        rate = None
+        while True:
+            try:
+                rate = self._rates.get_nowait()
+            except queue.Empty:
+                return rate
+
+    def wait_while_paused(self) -> None:
+        while not self._running.wait(0.1):
+            pass
+
+
+class Trainer:
+    """Runs trainings one after another in the calling thread.
+
+    Keeps the last dataset and a pool of compiled models between runs: building a fresh Keras
+    model per run leaks about 5 MB that Keras never returns.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ModelPool()
+        self._data_key: tuple[Any, ...] | None = None
+        self._data: Dataset | None = None
+        self._prepared: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def run(
+        self,
+        config: RunConfig,
+        on_event: EventSink | None = None,
+        control: TrainingControl | None = None,
+        run_id: str | None = None,
+    ) -> RunRecord:
+        """Train `config` to the end (or until stopped) and return its record. Never raises
+        for a problem with the run itself: failures end as status "failed" with a message."""
+        control = control or TrainingControl()
+        record = RunRecord(id=run_id or new_run_id(), config=config, versions=versions())
+
+        def emit(event: ev.Event) -> None:
+            record.apply(event)
+            if on_event is not None:
+                on_event(event)
+
+        started = time.perf_counter()
+        try:
+            self._train(check_config(config), record, emit, control)
+        except (ConfigError, DataError) as error:
+            emit(ev.RunFinished(ev.FAILED, time.perf_counter() - started, str(error)))
+        except Exception as error:  # any failure inside Keras must end the run, not the app
+            emit(
+                ev.RunFinished(
+                    ev.FAILED,
+                    time.perf_counter() - started,
+                    _one_line(error),
+                    traceback.format_exc(),
+                )
+            )
+        return record
+
+    def _train(
+        self, config: RunConfig, record: RunRecord, emit: EventSink, control: TrainingControl
+    ) -> None:
+        data = self._load(config, emit, control)
+        x_train, x_test = self._prepare(config, data)
+        keras().utils.set_random_seed(config.seed)
+        model = self._pool.acquire(config)
+        steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
+        total_steps = steps_per_epoch * config.epochs
+        emit(
+            ev.RunStarted(
+                run_id=record.id,
+                config=config,
+                optimizer_config=_optimizer_summary(model.optimizer),
+                steps_per_epoch=steps_per_epoch,
+                total_steps=total_steps,
+                train_samples=len(x_train),
+                test_samples=len(x_test),
+                data_source=data.source,
+                data_notice=data.notice,
+            )
+        )
+        callback = _callback_class()(config, len(x_train), total_steps, emit, control)
+        if control.stopping:
+            emit(ev.RunFinished(ev.STOPPED, 0.0))
+            return
+        model.fit(
+            x_train,
+            data.y_train,
+            epochs=config.epochs,
+            batch_size=config.batch_size,
+            validation_data=(x_test, data.y_test),
+            callbacks=[callback],
+            verbose=0,
+        )
+        emit(ev.RunFinished(callback.status, callback.seconds(), callback.error))
+
+    def _load(self, config: RunConfig, emit: EventSink, control: TrainingControl) -> Dataset:
+        key = (config.dataset, config.data_path, config.train_samples, config.test_samples)
+        if key != self._data_key or self._data is None:
+            self._data = None
+            self._prepared.clear()
+            self._data = load_dataset(config, progress=emit, cancel=control.cancel_event)
+            self._data_key = key
+        return self._data
+
+    def _prepare(self, config: RunConfig, data: Dataset) -> tuple[np.ndarray, np.ndarray]:
+        """Model input arrays, cached: converting full MNIST to float32 costs ~0.2 s and 200 MB."""
+        how = MODELS[config.model].prepare
+        if how not in self._prepared:
+            self._prepared[how] = (
+                prepare_images(config.model, data.x_train),
+                prepare_images(config.model, data.x_test),
+            )
+        return self._prepared[how]
+
+
+def _optimizer_summary(optimizer: Any) -> dict[str, Any]:
+    config = keras().optimizers.serialize(optimizer)
+    return {"class_name": type(optimizer).__name__, "config": _plain(config.get("config", {}))}
+
+
+def _plain(value: Any) -> Any:
+    """Keras configs may hold numpy scalars; JSON wants Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+@functools.cache
+def _callback_class() -> type:
+    """The Keras callback class, made on first use so importing this module needs no Keras."""
+    return type("EventCallback", (_EventCallbackMixin, keras().callbacks.Callback), {})
+
+
+class _EventCallbackMixin:
+    """Turns Keras callbacks into events and applies control requests between batches."""
+
+    model: Any
+
+    def __init__(
+        self,
+        config: RunConfig,
+        train_samples: int,
+        total_steps: int,
+        emit: EventSink,
+        control: TrainingControl,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.train_samples = train_samples
+        self.emit = emit
+        self.control = control
+        self.status = ev.FINISHED
+        self.error: str | None = None
+        self.step = 0  # global steps completed
+        self.epoch = 0
+        self._epoch_start_step = 0
+        self._prev_mean = (0.0, 0.0)
+        self._prev_seen = 0
+        self._paused_total = 0.0
+        self._paused_in_epoch = 0.0
+        self._t0 = time.perf_counter()
+        self._epoch_t0 = self._t0
+        self._constant = config.schedule is None
+        self._rate = float(config.learning_rate or 0.0)
+        self._schedule_rates = (
+            None
+            if self._constant
+            else learning_rates(
+                config.schedule.name,
+                config.schedule.param_dict(),
+                self._rate,
+                total_steps + 1,
+            )
+        )
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self._t0 - self._paused_total
+
+    # --- epochs -------------------------------------------------------------------------
+    def on_train_begin(self, logs: Any = None) -> None:
+        self._t0 = time.perf_counter()
+
+    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        self.epoch = epoch + 1
+        self._epoch_start_step = self.step
+        self._prev_mean = (0.0, 0.0)
+        self._prev_seen = 0
+        self._epoch_t0 = time.perf_counter()
+        self._paused_in_epoch = 0.0
+
+    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+        logs = logs or {}
+        finished_epoch = self._prev_seen >= self.train_samples
+        if not finished_epoch:  # a stopped or diverged epoch has no honest epoch summary
+            return
+        self.emit(
+            ev.EpochEnd(
+                epoch=self.epoch,
+                step=self.step,
+                loss=_float(logs.get("loss")),
+                accuracy=_float(logs.get("accuracy")),
+                val_loss=_float(logs.get("val_loss"), None),
+                val_accuracy=_float(logs.get("val_accuracy"), None),
+                seconds=time.perf_counter() - self._epoch_t0 - self._paused_in_epoch,
+            )
+        )
+
+    # --- batches ------------------------------------------------------------------------
+    def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
+        if self.step == 0 and self.control.paused:  # paused before the first batch
+            self._pause()
+        rate = self.control.pending_learning_rate()
+        if rate is not None and not self.control.stopping:
+            self._change_rate(rate)
+        if self.control.stopping:
+            self.model.stop_training = True
+
+    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+        logs = logs or {}
+        mean_loss = _float(logs.get("loss"))
+        mean_acc = _float(logs.get("accuracy"))
+        seen = min((batch + 1) * self.config.batch_size, self.train_samples)
+        size = seen - self._prev_seen
+        loss = (mean_loss * seen - self._prev_mean[0] * self._prev_seen) / size
+        accuracy = (mean_acc * seen - self._prev_mean[1] * self._prev_seen) / size
+        # Running means are float32; a batch's own accuracy cannot leave [0, 1].
+        accuracy = min(max(accuracy, 0.0), 1.0)
+        steps = batch + 1 - (self.step - self._epoch_start_step)
+        self.step += steps
+        self._prev_mean, self._prev_seen = (mean_loss, mean_acc), seen
+        self.emit(
+            ev.BatchEnd(
+                step=self.step,
+                epoch=self.epoch,
+                batch=batch + 1,
+                loss=loss,
+                accuracy=accuracy,
+                mean_loss=mean_loss,
+                mean_accuracy=mean_acc,
+                learning_rate=self._rate_at(self.step),
+                elapsed=self.seconds(),
+            )
+        )
+        if not (math.isfinite(loss) and math.isfinite(mean_loss)):
+            self.status = ev.DIVERGED
+            self.error = (
+                f"the loss became {'NaN' if math.isnan(loss) else 'infinite'} at step "
+                f"{self.step}: the learning rate is too high for this model"
+            )
+            self.model.stop_training = True
+            return
+        # Pause here, after the batch, so a stop while paused ends fit before another batch.
+        if self.control.paused and not self.control.stopping:
+            self._pause()
+        if self.control.stopping:
+            self.status = ev.STOPPED
+            self.model.stop_training = True
+
+    def on_test_batch_end(self, batch: int, logs: Any = None) -> None:
+        if self.control.stopping:
+            self.status = ev.STOPPED if self.status == ev.FINISHED else self.status
+            self.model.stop_evaluating = True
+            self.model.stop_training = True
+
+    # --- requests -----------------------------------------------------------------------
+    def _pause(self) -> None:
+        began = time.perf_counter()
+        self.emit(ev.Paused(self.step))
+        self.control.wait_while_paused()
+        waited = time.perf_counter() - began
+        self._paused_total += waited
+        self._paused_in_epoch += waited
+        self.emit(ev.Resumed(self.step, waited))
+
+    def _change_rate(self, rate: float) -> None:
+        if not self._constant or not rate > 0 or not math.isfinite(rate) or rate == self._rate:
+            return
+        self.model.optimizer.learning_rate = rate
+        self.emit(ev.LearningRateChanged(self.step + 1, rate, self._rate))
+        self._rate = rate
+
+    def _rate_at(self, step: int) -> float:
+        if self._schedule_rates is None:
+            return self._rate
+        # Keras evaluates the schedule at the optimizer's iteration count, step - 1.
+        return float(self._schedule_rates[min(step - 1, len(self._schedule_rates) - 1)])
+
+
+def _one_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return f"{type(error).__name__}: {lines[0] if lines else 'no details'}"
+
+
+def _float(value: Any, default: float | None = math.nan) -> Any:
+    if value is None:
+        return default
+    return float(value)

@@ -1,0 +1,69 @@
+"""Running work off the GUI thread: a QObject worker moved to its own QThread.
+
+The wiring is the standard one (as in superqt's create_worker): thread.started -> work,
+finished/errored -> thread.quit, thread.finished -> deleteLater on both. Every exception in the
+work becomes `errored`, never a crash; cancellation is cooperative, never QThread.terminate().
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+
+class Worker(QObject):
+    """Runs `work(progress)` once in its thread. `progress` is a callable that emits `progress`.
+
+    Signals carry plain Python objects (core dataclasses, records, strings), never widgets.
+    """
+
+    started = Signal()
+    progress = Signal(object)
+    finished = Signal(object)  # the work's return value
+    errored = Signal(str, str)  # one-line message, traceback text
+    aborted = Signal()  # cancelled before it began
+
+    def __init__(self, work: Callable[[Callable[[Any], None]], Any]) -> None:
+        super().__init__()
+        self._work = work
+        self._cancelled = False
+        self.result: Any = None  # readable after the thread ends, even if signals are pending
+        self.done = False
+
+    def cancel(self) -> None:
+        """Ask the worker not to begin; work already running must watch its own flag."""
+        self._cancelled = True
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            if self._cancelled:
+                self.aborted.emit()
+                return
+            self.started.emit()
+            self.result = self._work(self.progress.emit)
+            self.finished.emit(self.result)
+        except BaseException as error:  # the app must outlive anything the work raises
+            lines = [line for line in str(error).splitlines() if line.strip()]
+            message = f"{type(error).__name__}: {lines[0] if lines else 'no details'}"
+            self.errored.emit(message, traceback.format_exc())
+        finally:
+            self.done = True
+
+
+def start_worker(worker: Worker, name: str) -> QThread:
+    """Move `worker` to a new QThread, wire it up and start it. Keep a reference to both."""
+    thread = QThread()
+    thread.setObjectName(name)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.finished.connect(thread.quit)
+    worker.errored.connect(thread.quit)
+    worker.aborted.connect(thread.quit)
+    thread.finished.connect(worker.deleteLater)
+    thread.finished.connect(thread.deleteLater)
+    thread.start()
+    return thread
