@@ -8,6 +8,7 @@ work becomes `errored`, never a crash; cancellation is cooperative, never QThrea
 from __future__ import annotations
 
 import traceback
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -54,6 +55,21 @@ class Worker(QObject):
             self.done = True
 
 
+_threads: weakref.WeakSet[QThread] = weakref.WeakSet()
+
+
+def running_threads() -> list[QThread]:
+    """Worker threads still running (tests fail if any outlives them)."""
+    alive = []
+    for thread in list(_threads):
+        try:
+            if thread.isRunning():
+                alive.append(thread)
+        except RuntimeError:  # the C++ thread object was already deleted
+            continue
+    return alive
+
+
 def start_worker(worker: Worker, name: str) -> QThread:
     """Move `worker` to a new QThread, wire it up and start it. Keep a reference to both."""
     thread = QThread()
@@ -65,5 +81,6 @@ def start_worker(worker: Worker, name: str) -> QThread:
     worker.aborted.connect(thread.quit)
     thread.finished.connect(worker.deleteLater)
     thread.finished.connect(thread.deleteLater)
+    _threads.add(thread)
     thread.start()
     return thread
