@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import sys
 from collections.abc import Sequence
@@ -87,7 +88,10 @@ def add_config_options(parser: argparse.ArgumentParser, training: bool = True) -
     )  # fmt: skip
     group = parser.add_argument_group("data and model")
     group.add_argument("--model", choices=list(MODELS), default="tutorial")
-    group.add_argument("--dataset", choices=list(DATASETS), default="mnist")
+    group.add_argument(
+        "--dataset", choices=list(DATASETS),
+        help="mnist (default), fashion_mnist, sample (bundled, offline) or file (with --data)",
+    )  # fmt: skip
     group.add_argument(
         "--data", metavar="PATH",
         help="a Keras-layout .npz or a folder with the four MNIST IDX .gz files",
@@ -107,7 +111,9 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
         schedule = ScheduleConfig(args.schedule, dict(args.schedule_param))
     elif args.schedule_param:
         raise BadInput("--schedule-param needs --schedule NAME")
-    dataset = "file" if args.data and args.dataset == "mnist" else args.dataset
+    dataset = args.dataset or ("file" if args.data else "mnist")
+    if args.data and dataset != "file":
+        raise BadInput(f"--data reads a file, so it cannot be combined with --dataset {dataset}")
     return RunConfig(
         optimizer=args.optimizer,
         learning_rate=args.lr,
@@ -171,7 +177,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_NEGATIVE_NUMBER = re.compile(r"-(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _attach_negative_values(argv: Sequence[str]) -> list[str]:
+    """`--lr -1e-3` reads as an option to argparse; glue it on so the value gets a real check."""
+    joined: list[str] = []
+    for token in argv:
+        if (
+            joined
+            and joined[-1].startswith("--")
+            and "=" not in joined[-1]
+            and _NEGATIVE_NUMBER.fullmatch(token)
+        ):
+            joined[-1] = f"{joined[-1]}={token}"
+        else:
+            joined.append(token)
+    return joined
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = _attach_negative_values(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     if args.command is None:
         from lrexplorer.gui.app import main as gui_main
@@ -193,11 +219,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     from lrexplorer.core.runs import save_record_json
     from lrexplorer.core.trainer import Trainer, TrainingControl
 
+    from lrexplorer.core.data import DataError
+
     config = checked_config(args)
     control = TrainingControl()
     printer = ProgressPrinter(quiet=args.quiet)
+    trainer = Trainer()
     with stop_on_interrupt(control):
-        record = Trainer().run(config, printer, control)
+        try:
+            trainer.load_data(config, printer, control.cancel_event)
+        except DataError as error:
+            raise BadInput(str(error)) from None
+        record = trainer.run(config, printer, control)
     printer.close()
     if args.json:
         try:
@@ -251,8 +284,8 @@ class ProgressPrinter:
         if isinstance(event, ev.DataProgress):
             if event.total:
                 self._line(f"{event.message} {event.done / event.total:4.0%}")
-            elif not self.quiet and not event.done:
-                self._print(event.message)
+            elif self.live:
+                self._line(event.message)
         elif isinstance(event, ev.RunStarted):
             self._total = event.total_steps
             if event.data_notice:

@@ -130,7 +130,7 @@ class Trainer:
     def _train(
         self, config: RunConfig, record: RunRecord, emit: EventSink, control: TrainingControl
     ) -> None:
-        data = self._load(config, emit, control)
+        data = self.load_data(config, emit, control.cancel_event)
         x_train, x_test = self._prepare(config, data)
         keras().utils.set_random_seed(config.seed)
         model = self._pool.acquire(config)
@@ -164,12 +164,21 @@ class Trainer:
         )
         emit(ev.RunFinished(callback.status, callback.seconds(), callback.error))
 
-    def _load(self, config: RunConfig, emit: EventSink, control: TrainingControl) -> Dataset:
+    def load_data(
+        self,
+        config: RunConfig,
+        progress: EventSink | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Dataset:
+        """The run's data, kept for the next run with the same data settings.
+
+        Raises DataError; the command line calls it first so bad data is bad input (exit 2).
+        """
         key = (config.dataset, config.data_path, config.train_samples, config.test_samples)
         if key != self._data_key or self._data is None:
             self._data = None
             self._prepared.clear()
-            self._data = load_dataset(config, progress=emit, cancel=control.cancel_event)
+            self._data = load_dataset(config, progress=progress, cancel=cancel)
             self._data_key = key
         return self._data
 
