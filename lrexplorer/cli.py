@@ -215,11 +215,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # --- run -----------------------------------------------------------------------------------
 def cmd_run(args: argparse.Namespace) -> int:
+    from lrexplorer.core.data import DataError
     from lrexplorer.core.events import FINISHED, STOPPED
     from lrexplorer.core.runs import save_record_json
     from lrexplorer.core.trainer import Trainer, TrainingControl
-
-    from lrexplorer.core.data import DataError
 
     config = checked_config(args)
     control = TrainingControl()
