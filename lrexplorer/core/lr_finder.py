@@ -69,6 +69,12 @@ class Suggestion:
     explanation: str
     reliable: bool = True
 
+    @property
+    def rounded_rate(self) -> float:
+        """Two significant digits (1.3e-3, not 1.3182e-3): the method is not more precise
+        than that, and a round number is what a learner types and reads back."""
+        return float(f"{self.learning_rate:.2g}")
+
 
 @dataclass(frozen=True)
 class FinderResult:
@@ -260,7 +266,7 @@ def run_range_test(
             if not math.isfinite(loss):
                 status = ev.DIVERGED
                 reason = (
-                    f"The loss became {_nan_or_inf(loss)} at rate {compact_number(rate)} "
+                    f"The loss became {_nan_or_inf(loss)} at rate {_rate_text(rate)} "
                     f"after {index + 1} of {len(planned)} batches: that rate is far too high."
                 )
                 break
@@ -269,7 +275,7 @@ def run_range_test(
                 status = ev.DIVERGED
                 reason = (
                     f"The smoothed loss rose above {divergence:g} times its best at rate "
-                    f"{compact_number(rate)}, so the test stopped after {index + 1} of "
+                    f"{_rate_text(rate)}, so the test stopped after {index + 1} of "
                     f"{len(planned)} batches."
                 )
                 break
@@ -413,6 +419,10 @@ def _first(value: Any) -> float:
     if isinstance(value, list | tuple):
         value = value[0]
     return float(value)
+
+
+def _rate_text(rate: float) -> str:
+    return compact_number(float(f"{rate:.2g}"))
 
 
 def _nan_or_inf(value: float) -> str:
