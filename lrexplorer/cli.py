@@ -62,13 +62,20 @@ def _whole(low: int) -> Any:
     return parse
 
 
-def add_config_options(parser: argparse.ArgumentParser, training: bool = True) -> None:
-    """The options that describe a run; shared by run, export, sweep and find-lr."""
+def add_config_options(
+    parser: argparse.ArgumentParser, training: bool = True, several_rates: bool = False
+) -> None:
+    """The options that describe a run; shared by run, export, sweep and find-lr.
+
+    With `several_rates`, --lr takes one or more rates (a list; None when not given).
+    """
     group = parser.add_argument_group("optimizer")
     group.add_argument("--optimizer", default="rmsprop", help="Keras optimizer name (rmsprop)")
     group.add_argument(
         "--lr", "--learning-rate", dest="lr", type=learning_rate_arg, metavar="RATE",
-        help="learning rate, e.g. 1e-4 (default: the optimizer's Keras default)",
+        nargs="+" if several_rates else None,
+        help="learning rate(s), e.g. 1e-3 1e-4 (default: the optimizer's Keras default)"
+        if several_rates else "learning rate, e.g. 1e-4 (default: the optimizer's Keras default)",
     )  # fmt: skip
     group.add_argument(
         "--param", action="append", type=_assignment, default=[], metavar="NAME=VALUE",
