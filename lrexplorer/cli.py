@@ -178,6 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     optimizers = commands.add_parser("optimizers", help="list optimizers and their defaults")
     optimizers.add_argument("--json", action="store_true", help="machine-readable output")
+    from lrexplorer.commands import find_lr, sweep
+
+    sweep.register(commands)
+    find_lr.register(commands)
     run.set_defaults(handler=cmd_run)
     export.set_defaults(handler=cmd_export)
     optimizers.set_defaults(handler=cmd_optimizers)
