@@ -76,19 +76,22 @@ PRESETS: dict[str, Preset] = {
             "classic",
             "Smaller is not always better (RMSprop 1e-3, 1e-4, 1e-5)",
             "The tutorial model with RMSprop at three learning rates, one epoch each. 1e-3 (the "
-            "Keras default) reaches over 90% validation accuracy in one epoch; 1e-4 is "
-            "close behind; 1e-5 barely learns: its loss creeps down and its accuracy is far "
-            "behind. Before you start, ask the class which rate will do best, and why the "
-            "smallest step is not the safest choice when the number of steps is fixed.",
+            "Keras default) does best, about 91% validation accuracy on full MNIST; 1e-4 is "
+            "a little behind; 1e-5 learns far more slowly: about 75% on full MNIST, and "
+            "about 20% on the small offline sample, where one epoch is few steps. Before you "
+            "start, ask the class which rate will do best, and why the smallest step is not "
+            "the safest choice when the number of steps is fixed.",
             classic,
         ),
         Preset(
             "momentum",
             "Same rate, different optimizers (SGD, SGD + momentum, Adam at 1e-2)",
             "SGD, SGD with momentum 0.9 and Adam, all at learning rate 1e-2 for one epoch. "
-            "Plain SGD moves slowly; momentum makes the same rate go much further; Adam at "
-            "1e-2 takes large, noisy steps on this model. Ask the class whether a learning "
-            "rate means the same thing for every optimizer, and what momentum adds.",
+            "Plain SGD is the slowest (about 87% validation accuracy on full MNIST); with "
+            "momentum the same rate goes much further (about 91%), since each step keeps "
+            "most of the one before; Adam scales its step per weight, and 1e-2 is ten times "
+            "its default. Ask the class whether a learning rate means the same thing for "
+            "every optimizer, and what momentum adds.",
             momentum,
         ),
         Preset(
@@ -107,9 +110,11 @@ PRESETS: dict[str, Preset] = {
             "Every optimizer at its Keras default rate",
             'Each optimizer Keras accepts by name, as in optimizer="adam", one epoch each at '
             "the learning rate Keras gives it when none is set (most use 1e-3, SGD 1e-2). "
-            "The results spread widely: some learn well, others barely move. Ask the class "
-            "why the name form, which hides the learning rate, can make a good optimizer "
-            "look bad, and what they would change first.",
+            "The results spread widely: Adam, Nadam and RMSprop reach about 91% on full "
+            "MNIST, while Adadelta and Ftrl stay near guessing (10-20%). Muon takes several "
+            "times longer per epoch than the rest. Ask the class why the name form, which "
+            "hides the learning rate, can make a good optimizer look bad, and what they "
+            "would change first.",
             defaults,
         ),
     )
