@@ -24,7 +24,8 @@ def compact_number(value: float) -> str:
     if value == 0 or not math.isfinite(value):
         return format_number(value)
     if 0.01 <= abs(value) < 1000:
-        return format_number(value)
+        text = format_number(value)
+        return text[:-2] if text.endswith(".0") else text
     mantissa, exponent = f"{value:.6e}".split("e")
     mantissa = mantissa.rstrip("0").rstrip(".")
     return f"{mantissa}e{int(exponent)}"

@@ -75,6 +75,8 @@ class RunRecord:
     versions: dict[str, str] = field(default_factory=dict)
     epochs: list[dict[str, Any]] = field(default_factory=list)
     lr_changes: list[dict[str, Any]] = field(default_factory=list)
+    # The latest batch's step and running means: what the runs list shows without the history.
+    last_batch: dict[str, Any] | None = None
     # None when saved and not yet read back (RunStore.load_history fills it).
     batches: dict[str, list[float]] | None = field(default_factory=empty_batches)
 
@@ -96,6 +98,11 @@ class RunRecord:
             assert self.batches is not None
             for name in BATCH_FIELDS:
                 self.batches[name].append(getattr(event, name))
+            self.last_batch = {
+                "step": event.step,
+                "mean_loss": event.mean_loss,
+                "mean_accuracy": event.mean_accuracy,
+            }
         elif isinstance(event, ev.EpochEnd):
             self.epochs.append(asdict(event))
         elif isinstance(event, ev.LearningRateChanged):
@@ -108,16 +115,20 @@ class RunRecord:
     # --- what the runs panel shows -----------------------------------------------------------
     @property
     def steps_done(self) -> int:
-        if self.batches:
-            return len(self.batches["step"])
+        if self.last_batch:
+            return self.last_batch["step"]
         return self.epochs[-1]["step"] if self.epochs else 0
 
     def final(self, name: str) -> float | None:
-        """Last epoch's loss/accuracy/val_loss/val_accuracy; the running mean mid-epoch."""
+        """loss/accuracy/val_loss/val_accuracy at the end: the last epoch's, or for loss and
+        accuracy of a run that ended mid-epoch (stopped, diverged), its last running mean."""
+        ended_mid_epoch = self.last_batch and (
+            not self.epochs or self.last_batch["step"] > self.epochs[-1]["step"]
+        )
+        if name in ("loss", "accuracy") and ended_mid_epoch:
+            return self.last_batch[f"mean_{name}"]
         if self.epochs and self.epochs[-1].get(name) is not None:
             return self.epochs[-1][name]
-        if name in ("loss", "accuracy") and self.batches and self.batches["step"]:
-            return self.batches[f"mean_{name}"][-1]
         return None
 
     def learning_rate_history(self) -> list[tuple[int, float]]:
@@ -150,6 +161,7 @@ class RunRecord:
             "versions": self.versions,
             "epochs": self.epochs,
             "lr_changes": self.lr_changes,
+            "last_batch": self.last_batch,
         }
         if with_batches:
             data["batches"] = self.batches
@@ -176,6 +188,7 @@ class RunRecord:
             "label", "status", "created", "seconds", "error", "notes", "prediction",
             "data_source", "data_notice", "optimizer_config", "steps_per_epoch",
             "total_steps", "train_samples", "test_samples", "versions", "epochs", "lr_changes",
+            "last_batch",
         ):  # fmt: skip
             if key in data and data[key] is not None:
                 setattr(record, key, data[key])
