@@ -38,6 +38,12 @@ def _frozen_params(params: Any) -> Params:
     return tuple(sorted((str(k), _freeze(v)) for k, v in items))
 
 
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return compact_number(value)
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def _thaw(value: Any) -> Any:
     if isinstance(value, tuple):
         return [_thaw(v) for v in value]
@@ -105,13 +111,13 @@ class RunConfig:
         return self.replace(params=params)
 
     def label(self, class_name: str | None = None) -> str:
-        """Short human label such as "RMSprop 1e-4"."""
-        name = class_name or self.optimizer
+        """Short human label: "RMSprop 1e-4", "SGD 0.01 momentum=0.9 (CosineDecay)"."""
         rate = "default" if self.learning_rate is None else compact_number(self.learning_rate)
-        text = f"{name} {rate}"
+        parts = [class_name or self.optimizer, rate]
+        parts += [f"{k}={_short(v)}" for k, v in self.params]
         if self.schedule is not None:
-            text += f" ({self.schedule.name})"
-        return text
+            parts.append(f"({self.schedule.name})")
+        return " ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"schema": SCHEMA_VERSION}

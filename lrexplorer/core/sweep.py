@@ -198,10 +198,7 @@ def _params_for(base: RunConfig, name: str, names: Sequence[str]) -> dict[str, A
 
 def run_label(config: RunConfig, class_name: str | None = None) -> str:
     """What a sweep calls a run: "RMSprop 1e-3", "SGD 0.01 momentum=0.9" (its own settings)."""
-    name = series_name(config, class_name)
-    head, _, extras = name.partition(" ")
-    rate = "default" if config.learning_rate is None else compact_number(config.learning_rate)
-    return f"{head} {rate} {extras}".rstrip()
+    return config.label(class_name or _class_name(config.optimizer))
 
 
 def series_name(config: RunConfig, class_name: str | None = None) -> str:
@@ -325,17 +322,11 @@ def _cell(value: float | None) -> str:
 def _row(record: RunRecord) -> SweepRow:
     config = record.config
     class_name = record.optimizer_config.get("class_name") or _class_name(config.optimizer)
-    label = record.label
-    if not label or label == config.label(class_name):
-        # The automatic label hides what tells sweep runs apart (momentum=0.9, ...).
-        label = run_label(config, class_name)
+    label = record.label or run_label(config, class_name)
     status = record.status
     if status == ev.RUNNING and record.steps_done == 0:
         status = NOT_RUN
     loss = record.final("loss")
-    if status == ev.DIVERGED and record.batches and record.batches["mean_loss"]:
-        # An earlier epoch's summary would hide the blow-up; the last batch shows it.
-        loss = record.batches["mean_loss"][-1]
     return SweepRow(
         id=record.id,
         label=label,

@@ -74,7 +74,7 @@ def test_each_optimizer_keeps_the_base_parameters_it_accepts():
     rmsprop, sgd = sweep_configs(base, rates=[1e-3], optimizers=["rmsprop", "sgd"])
     assert rmsprop.param_dict() == {"rho": 0.8, "clipnorm": 1.0}
     assert sgd.param_dict() == {"clipnorm": 1.0}
-    assert run_label(rmsprop) == "RMSprop 1e-3 clipnorm=1.0 rho=0.8"
+    assert run_label(rmsprop) == "RMSprop 1e-3 clipnorm=1 rho=0.8"
     # A misspelt parameter that no optimizer of the sweep takes is refused, not dropped.
     with pytest.raises(SweepError, match="unknown parameter 'rhoo'"):
         sweep_configs(BASE.replace(params={"rhoo": 0.8}), optimizers=["rmsprop", "sgd"])
@@ -201,6 +201,7 @@ def record(label, rate, status, val_accuracy=None, val_loss=None, loss=0.5, seco
     if status == ev.DIVERGED:
         rec.batches.update(step=[1, 2, 3], mean_loss=[2.3, 40.0, math.inf])
         rec.batches.update(mean_accuracy=[0.1, 0.1, 0.1], loss=[2.3, 77.7, math.inf])
+        rec.last_batch = {"step": 3, "mean_loss": math.inf, "mean_accuracy": 0.1}
         return rec
     rec.epochs = [
         {"epoch": 1, "step": 10, "loss": loss, "accuracy": 0.8, "val_loss": val_loss,
