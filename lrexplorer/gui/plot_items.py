@@ -179,6 +179,11 @@ class DrawnRun:
         are left to the anchor and go into the cached layer."""
         if self.items and self.items[("loss", "curve")].getViewBox() is not None:
             self.remove()
+            # Re-adding an item that holds data makes pyqtgraph 0.14 ask the GraphicsView for
+            # a ViewBox method (AttributeError): re-add it empty, the next redraw refills it.
+            for item in self.items.values():
+                item.clear()
+            self.stale |= {"batches", "epochs", "lr_changes"}
         self.live = live
         for (name, _role), item in self.items.items():
             plot = self._plots[name]

@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 
 class Worker(QObject):
@@ -76,9 +76,12 @@ def start_worker(worker: Worker, name: str) -> QThread:
     thread.setObjectName(name)
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
-    worker.finished.connect(thread.quit)
-    worker.errored.connect(thread.quit)
-    worker.aborted.connect(thread.quit)
+    # quit() is thread-safe: call it directly from the worker's thread. A queued call would
+    # wait for the GUI event loop, so a GUI thread blocked in wait() (closing) would deadlock.
+    direct = Qt.ConnectionType.DirectConnection
+    worker.finished.connect(thread.quit, direct)
+    worker.errored.connect(thread.quit, direct)
+    worker.aborted.connect(thread.quit, direct)
     thread.finished.connect(worker.deleteLater)
     thread.finished.connect(thread.deleteLater)
     _threads.add(thread)
