@@ -13,6 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from lrexplorer.core import step_log
 from lrexplorer.core.config import RunConfig
 from lrexplorer.core.models import LOSS, METRICS, build_model
 from lrexplorer.core.optimizers import build_optimizer
@@ -22,6 +23,7 @@ from lrexplorer.core.optimizers import build_optimizer
 class _Entry:
     model: Any
     initial_optimizer_state: list[Any]
+    step_log: step_log.StepLog
 
 
 class ModelPool:
@@ -52,6 +54,10 @@ class ModelPool:
         Call keras.utils.set_random_seed(config.seed) first: the weights come from building
         the model anew, which is what makes a reused model start like a new one.
         """
+        return self.acquire_logged(config)[0]
+
+    def acquire_logged(self, config: RunConfig) -> tuple[Any, step_log.StepLog]:
+        """acquire(), with the log its train step writes every step's running means to."""
         fresh = build_model(config.model)
         key = self.key(config)
         entry = self._entries.get(key)
@@ -65,12 +71,13 @@ class ModelPool:
                 jit_compile=config.jit_compile,
             )
             optimizer.build(fresh.trainable_variables)
-            entry = _Entry(fresh, [v.numpy() for v in optimizer.variables])
+            log = step_log.install(fresh, config.steps_per_execution)
+            entry = _Entry(fresh, [v.numpy() for v in optimizer.variables], log)
             self._entries[key] = entry
             self.builds += 1
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
-            return fresh
+            return fresh, log
         self._entries.move_to_end(key)
         model = entry.model
         model.set_weights(fresh.get_weights())
@@ -80,4 +87,4 @@ class ModelPool:
             variable.assign(value)
         if config.schedule is None:
             model.optimizer.learning_rate = config.learning_rate
-        return model
+        return model, entry.step_log

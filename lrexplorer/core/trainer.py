@@ -24,8 +24,9 @@ from lrexplorer.core.config import RunConfig
 from lrexplorer.core.data import DataError, Dataset, load_dataset
 from lrexplorer.core.model_pool import ModelPool
 from lrexplorer.core.models import MODELS, prepare_images
+from lrexplorer.core.reporter import RunReporter
 from lrexplorer.core.runs import RunRecord, new_run_id, versions
-from lrexplorer.core.schedules import learning_rates
+from lrexplorer.core.step_log import StepLog
 from lrexplorer.core.validation import ConfigError, check_config
 
 EventSink = Callable[[ev.Event], None]
@@ -133,7 +134,7 @@ class Trainer:
         data = self.load_data(config, emit, control.cancel_event)
         x_train, x_test = self._prepare(config, data)
         keras().utils.set_random_seed(config.seed)
-        model = self._pool.acquire(config)
+        model, log = self._pool.acquire_logged(config)
         steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
         total_steps = steps_per_epoch * config.epochs
         emit(
@@ -149,7 +150,8 @@ class Trainer:
                 data_notice=data.notice,
             )
         )
-        callback = _callback_class()(config, len(x_train), total_steps, emit, control)
+        reporter = RunReporter(config, len(x_train), total_steps, emit)
+        callback = make_callback([reporter], log, control)
         if control.stopping:
             emit(ev.RunFinished(ev.STOPPED, 0.0))
             return
@@ -162,7 +164,7 @@ class Trainer:
             callbacks=[callback],
             verbose=0,
         )
-        emit(ev.RunFinished(callback.status, callback.seconds(), callback.error))
+        emit(reporter.finished())
 
     def load_data(
         self,
@@ -215,167 +217,107 @@ def _callback_class() -> type:
     return type("EventCallback", (_EventCallbackMixin, keras().callbacks.Callback), {})
 
 
+def make_callback(
+    reporters: list[RunReporter],
+    log: StepLog,
+    control: TrainingControl,
+    member_logs: Callable[[dict[str, Any], int], dict[str, Any]] | None = None,
+) -> Any:
+    """A Keras callback that reports `reporters`' runs from `log` and applies `control`."""
+    return _callback_class()(reporters, log, control, member_logs)
+
+
 class _EventCallbackMixin:
-    """Turns Keras callbacks into events and applies control requests between batches."""
+    """Turns Keras callbacks into events and applies control requests between executions.
+
+    One execution is `steps_per_execution` batches: requests take effect at its end, and its
+    batches are reported together when it ends (every batch, read from the step log).
+    """
 
     model: Any
 
     def __init__(
         self,
-        config: RunConfig,
-        train_samples: int,
-        total_steps: int,
-        emit: EventSink,
+        reporters: list[RunReporter],
+        log: StepLog,
         control: TrainingControl,
+        member_logs: Callable[[dict[str, Any], int], dict[str, Any]] | None,
     ) -> None:
         super().__init__()
-        self.config = config
-        self.train_samples = train_samples
-        self.emit = emit
+        self.reporters = reporters
+        self.log = log
         self.control = control
-        self.status = ev.FINISHED
-        self.error: str | None = None
-        self.step = 0  # global steps completed
-        self.epoch = 0
-        self._epoch_start_step = 0
-        self._prev_mean = (0.0, 0.0)
-        self._prev_seen = 0
-        self._paused_total = 0.0
-        self._paused_in_epoch = 0.0
-        self._t0 = time.perf_counter()
-        self._epoch_t0 = self._t0
-        self._constant = config.schedule is None
-        self._rate = float(config.learning_rate or 0.0)
-        self._schedule_rates = (
-            None
-            if self._constant
-            else learning_rates(
-                config.schedule.name,
-                config.schedule.param_dict(),
-                self._rate,
-                total_steps + 1,
-            )
-        )
-
-    def seconds(self) -> float:
-        return time.perf_counter() - self._t0 - self._paused_total
+        self.member_logs = member_logs or (lambda logs, index: logs)
+        self._started = False
 
     # --- epochs -------------------------------------------------------------------------
     def on_train_begin(self, logs: Any = None) -> None:
-        self._t0 = time.perf_counter()
+        self.log.read_new()  # a pooled model's log holds the previous run's rows
+        for reporter in self.reporters:
+            reporter.start()
 
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
-        self.epoch = epoch + 1
-        self._epoch_start_step = self.step
-        self._prev_mean = (0.0, 0.0)
-        self._prev_seen = 0
-        self._epoch_t0 = time.perf_counter()
-        self._paused_in_epoch = 0.0
+        for reporter in self.reporters:
+            reporter.begin_epoch(epoch + 1)
 
     def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-        logs = logs or {}
-        finished_epoch = self._prev_seen >= self.train_samples
-        if not finished_epoch:  # a stopped or diverged epoch has no honest epoch summary
-            return
-        self.emit(
-            ev.EpochEnd(
-                epoch=self.epoch,
-                step=self.step,
-                loss=_float(logs.get("loss")),
-                accuracy=_float(logs.get("accuracy")),
-                val_loss=_float(logs.get("val_loss"), None),
-                val_accuracy=_float(logs.get("val_accuracy"), None),
-                seconds=time.perf_counter() - self._epoch_t0 - self._paused_in_epoch,
-            )
-        )
+        for index, reporter in enumerate(self.reporters):
+            reporter.end_epoch(self.member_logs(logs or {}, index))
 
-    # --- batches ------------------------------------------------------------------------
+    # --- executions ---------------------------------------------------------------------
     def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
-        if self.step == 0 and self.control.paused:  # paused before the first batch
+        if not self._started and self.control.paused:  # paused before the first batch
             self._pause()
+        self._started = True
         rate = self.control.pending_learning_rate()
-        if rate is not None and not self.control.stopping:
+        # A live rate belongs to one run; a sweep's members keep their own rates.
+        single = len(self.reporters) == 1
+        if rate is not None and single and not self.control.stopping:
             self._change_rate(rate)
         if self.control.stopping:
             self.model.stop_training = True
+        for reporter in self.reporters:
+            reporter.begin_group()
 
     def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
-        logs = logs or {}
-        mean_loss = _float(logs.get("loss"))
-        mean_acc = _float(logs.get("accuracy"))
-        seen = min((batch + 1) * self.config.batch_size, self.train_samples)
-        size = seen - self._prev_seen
-        loss = (mean_loss * seen - self._prev_mean[0] * self._prev_seen) / size
-        accuracy = (mean_acc * seen - self._prev_mean[1] * self._prev_seen) / size
-        # Running means are float32; a batch's own accuracy cannot leave [0, 1].
-        accuracy = min(max(accuracy, 0.0), 1.0)
-        steps = batch + 1 - (self.step - self._epoch_start_step)
-        self.step += steps
-        self._prev_mean, self._prev_seen = (mean_loss, mean_acc), seen
-        self.emit(
-            ev.BatchEnd(
-                step=self.step,
-                epoch=self.epoch,
-                batch=batch + 1,
-                loss=loss,
-                accuracy=accuracy,
-                mean_loss=mean_loss,
-                mean_accuracy=mean_acc,
-                learning_rate=self._rate_at(self.step),
-                elapsed=self.seconds(),
-            )
-        )
-        if not (math.isfinite(loss) and math.isfinite(mean_loss)):
-            self.status = ev.DIVERGED
-            self.error = (
-                f"the loss became {'NaN' if math.isnan(loss) else 'infinite'} at step "
-                f"{self.step}: the learning rate is too high for this model"
-            )
+        rows = self.log.read_new()
+        for index, reporter in enumerate(self.reporters):
+            reporter.end_group(rows[:, index])
+        if not any(reporter.active for reporter in self.reporters):
             self.model.stop_training = True
             return
-        # Pause here, after the batch, so a stop while paused ends fit before another batch.
+        # Pause here, after the batches, so a stop while paused ends fit before another one.
         if self.control.paused and not self.control.stopping:
             self._pause()
         if self.control.stopping:
-            self.status = ev.STOPPED
-            self.model.stop_training = True
+            self._stop()
 
     def on_test_batch_end(self, batch: int, logs: Any = None) -> None:
         if self.control.stopping:
-            self.status = ev.STOPPED if self.status == ev.FINISHED else self.status
+            self._stop()
             self.model.stop_evaluating = True
-            self.model.stop_training = True
 
     # --- requests -----------------------------------------------------------------------
-    def _pause(self) -> None:
-        began = time.perf_counter()
-        self.emit(ev.Paused(self.step))
-        self.control.wait_while_paused()
-        waited = time.perf_counter() - began
-        self._paused_total += waited
-        self._paused_in_epoch += waited
-        self.emit(ev.Resumed(self.step, waited))
+    def _stop(self) -> None:
+        for reporter in self.reporters:
+            reporter.stopped()
+        self.model.stop_training = True
 
     def _change_rate(self, rate: float) -> None:
-        if not self._constant or not rate > 0 or not math.isfinite(rate) or rate == self._rate:
-            return
-        self.model.optimizer.learning_rate = rate
-        self.emit(ev.LearningRateChanged(self.step + 1, rate, self._rate))
-        self._rate = rate
+        if self.reporters[0].change_rate(rate):
+            self.model.optimizer.learning_rate = rate
 
-    def _rate_at(self, step: int) -> float:
-        if self._schedule_rates is None:
-            return self._rate
-        # Keras evaluates the schedule at the optimizer's iteration count, step - 1.
-        return float(self._schedule_rates[min(step - 1, len(self._schedule_rates) - 1)])
+    def _pause(self) -> None:
+        began = time.perf_counter()
+        for reporter in self.reporters:
+            reporter.emit(ev.Paused(reporter.step))
+        self.control.wait_while_paused()
+        waited = time.perf_counter() - began
+        for reporter in self.reporters:
+            reporter.paused(waited)
+            reporter.emit(ev.Resumed(reporter.step, waited))
 
 
 def _one_line(error: BaseException) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     return f"{type(error).__name__}: {lines[0] if lines else 'no details'}"
-
-
-def _float(value: Any, default: float | None = math.nan) -> Any:
-    if value is None:
-        return default
-    return float(value)

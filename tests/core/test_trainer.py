@@ -207,3 +207,28 @@ def test_every_optimizer_trains(trainer, name):
     record, _ = collect(trainer, config)
     assert record.status in (ev.FINISHED, ev.DIVERGED), record.error
     assert len(record.batches["step"]) == 2
+
+
+def test_several_steps_per_execution_still_report_every_batch(trainer):
+    plain, _ = collect(trainer, TINY)
+    grouped, events = collect(trainer, TINY.replace(steps_per_execution=3))
+    assert grouped.status == ev.FINISHED
+    assert grouped.batches["step"] == list(range(1, 11))
+    assert grouped.batches["batch"] == [1, 2, 3, 4, 5] * 2
+    np.testing.assert_allclose(grouped.batches["loss"], plain.batches["loss"], rtol=1e-5)
+    np.testing.assert_allclose(grouped.batches["accuracy"], plain.batches["accuracy"], atol=1e-6)
+    assert len(of(ev.EpochEnd, events)) == 2
+    elapsed = grouped.batches["elapsed"]
+    assert elapsed == sorted(elapsed) and elapsed[0] > 0
+
+
+def test_with_several_steps_per_execution_a_stop_ends_the_execution_in_progress(trainer):
+    control = TrainingControl()
+
+    def stop_at_first(event):
+        if isinstance(event, ev.BatchEnd) and event.step == 1:
+            control.stop()
+
+    record, _ = collect(trainer, TINY.replace(steps_per_execution=3), control, stop_at_first)
+    assert record.status == ev.STOPPED
+    assert record.batches["step"] == [1, 2, 3]  # the batches already trained are all reported
