@@ -27,9 +27,11 @@ from lrexplorer.core.models import MODELS, prepare_images
 from lrexplorer.core.reporter import RunReporter
 from lrexplorer.core.runs import RunRecord, new_run_id, versions
 from lrexplorer.core.step_log import StepLog
+from lrexplorer.core.together import TogetherPool, member_logs, together_key
 from lrexplorer.core.validation import ConfigError, check_config
 
 EventSink = Callable[[ev.Event], None]
+TaggedSink = Callable[[str, ev.Event], None]  # (run id, event), for several runs at once
 
 
 class TrainingControl:
@@ -91,6 +93,7 @@ class Trainer:
 
     def __init__(self) -> None:
         self._pool = ModelPool()
+        self._together = TogetherPool()
         self._data_key: tuple[Any, ...] | None = None
         self._data: Dataset | None = None
         self._prepared: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -106,27 +109,55 @@ class Trainer:
         for a problem with the run itself: failures end as status "failed" with a message."""
         control = control or TrainingControl()
         record = RunRecord(id=run_id or new_run_id(), config=config, versions=versions())
-
-        def emit(event: ev.Event) -> None:
-            record.apply(event)
-            if on_event is not None:
-                on_event(event)
-
-        started = time.perf_counter()
-        try:
-            self._train(check_config(config), record, emit, control)
-        except (ConfigError, DataError) as error:
-            emit(ev.RunFinished(ev.FAILED, time.perf_counter() - started, str(error)))
-        except Exception as error:  # any failure inside Keras must end the run, not the app
-            emit(
-                ev.RunFinished(
-                    ev.FAILED,
-                    time.perf_counter() - started,
-                    _one_line(error),
-                    traceback.format_exc(),
-                )
-            )
+        emit = _emitter(record, on_event)
+        _guarded([record], [emit], lambda: self._train(check_config(config), record, emit, control))
         return record
+
+    def run_many(
+        self,
+        configs: list[RunConfig],
+        on_event: TaggedSink | None = None,
+        control: TrainingControl | None = None,
+        run_ids: list[str] | None = None,
+    ) -> list[RunRecord]:
+        """Train several runs, each as `run` would, and return their records in order.
+
+        Runs that share model, data, batches, seed and execution settings (together_key) train
+        together: one compiled step updates each run's own model with its own optimizer on the
+        same batch, so they cost much less than one after another and report the same losses.
+        Events arrive as on_event(run_id, event). One stop stops all; live learning-rate
+        requests do not apply to runs trained together.
+        """
+        control = control or TrainingControl()
+        ids = run_ids or [new_run_id() for _ in configs]
+        records = [
+            RunRecord(id=i, config=c, versions=versions())
+            for i, c in zip(ids, configs, strict=True)
+        ]
+        emitters = [_emitter(r, _tagged(on_event, r.id)) for r in records]
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for index, config in enumerate(configs):
+            try:
+                checked = check_config(config)
+            except ConfigError as error:
+                emitters[index](ev.RunFinished(ev.FAILED, 0.0, str(error)))
+                continue
+            groups.setdefault(together_key(checked), []).append(index)
+            records[index].config = checked
+        for indices in groups.values():
+            group = [records[i] for i in indices]
+            sinks = [emitters[i] for i in indices]
+            if control.stopping:
+                for sink in sinks:
+                    sink(ev.RunFinished(ev.STOPPED, 0.0))
+            elif len(indices) == 1:
+                work = functools.partial(self._train, group[0].config, group[0], sinks[0], control)
+                _guarded(group, sinks, work)
+            else:
+                _guarded(
+                    group, sinks, functools.partial(self._train_together, group, sinks, control)
+                )
+        return records
 
     def _train(
         self, config: RunConfig, record: RunRecord, emit: EventSink, control: TrainingControl
@@ -166,6 +197,54 @@ class Trainer:
         )
         emit(reporter.finished())
 
+    def _train_together(
+        self, records: list[RunRecord], emitters: list[EventSink], control: TrainingControl
+    ) -> None:
+        configs = [r.config for r in records]
+        first = configs[0]
+
+        def progress(event: ev.Event) -> None:
+            for emit in emitters:
+                emit(event)
+
+        data = self.load_data(first, progress, control.cancel_event)
+        x_train, x_test = self._prepare(first, data)
+        model = self._together.acquire(configs)
+        steps_per_epoch = math.ceil(len(x_train) / first.batch_size)
+        total_steps = steps_per_epoch * first.epochs
+        reporters = []
+        for record, emit, optimizer in zip(records, emitters, model.member_optimizers, strict=True):
+            emit(
+                ev.RunStarted(
+                    run_id=record.id,
+                    config=record.config,
+                    optimizer_config=_optimizer_summary(optimizer),
+                    steps_per_epoch=steps_per_epoch,
+                    total_steps=total_steps,
+                    train_samples=len(x_train),
+                    test_samples=len(x_test),
+                    data_source=data.source,
+                    data_notice=data.notice,
+                )
+            )
+            reporters.append(RunReporter(record.config, len(x_train), total_steps, emit))
+        if control.stopping:
+            for emit in emitters:
+                emit(ev.RunFinished(ev.STOPPED, 0.0))
+            return
+        callback = make_callback(reporters, model.step_log, control, member_logs)
+        model.fit(
+            x_train,
+            data.y_train,
+            epochs=first.epochs,
+            batch_size=first.batch_size,
+            validation_data=(x_test, data.y_test),
+            callbacks=[callback],
+            verbose=0,
+        )
+        for reporter in reporters:
+            reporter.emit(reporter.finished())
+
     def load_data(
         self,
         config: RunConfig,
@@ -193,6 +272,39 @@ class Trainer:
                 prepare_images(config.model, data.x_test),
             )
         return self._prepared[how]
+
+
+def _emitter(record: RunRecord, on_event: EventSink | None) -> EventSink:
+    def emit(event: ev.Event) -> None:
+        record.apply(event)
+        if on_event is not None:
+            on_event(event)
+
+    return emit
+
+
+def _tagged(on_event: TaggedSink | None, run_id: str) -> EventSink | None:
+    if on_event is None:
+        return None
+    return lambda event: on_event(run_id, event)
+
+
+def _guarded(records: list[RunRecord], emitters: list[EventSink], work: Callable[[], None]) -> None:
+    """Run `work`; any failure ends each of its unfinished runs as failed, never the caller."""
+    started = time.perf_counter()
+    try:
+        work()
+    except (ConfigError, DataError) as error:
+        failure = ev.RunFinished(ev.FAILED, time.perf_counter() - started, str(error))
+    except Exception as error:  # any failure inside Keras must end the run, not the app
+        failure = ev.RunFinished(
+            ev.FAILED, time.perf_counter() - started, _one_line(error), traceback.format_exc()
+        )
+    else:
+        return
+    for record, emit in zip(records, emitters, strict=True):
+        if record.status == ev.RUNNING:
+            emit(failure)
 
 
 def _optimizer_summary(optimizer: Any) -> dict[str, Any]:
