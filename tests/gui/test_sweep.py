@@ -118,6 +118,7 @@ def record(optimizer, rate, status, val_accuracy=None, loss=0.5):
     if status == ev.DIVERGED:
         for name in rec.batches:
             rec.batches[name] = [1.0, math.nan]
+        rec.last_batch = {"step": 2, "mean_loss": math.nan, "mean_accuracy": 0.1}
         return rec
     rec.epochs = [
         {"epoch": 1, "step": 60, "loss": loss, "accuracy": 0.8, "val_loss": loss,
@@ -153,7 +154,7 @@ def test_the_summary_lists_every_run_and_marks_the_best(view):
     rows = table(view)
     assert rows[0] == ["★ RMSprop 1e-3", "finished", "0.310", "80.0%", "91.2%", "3.2 s"]
     assert rows[2][0] == "RMSprop 1e-5" and rows[2][4] == "60.1%"
-    assert rows[3][:3] == ["RMSprop 10.0", "diverged", "NaN"] and rows[3][4] == "–"
+    assert rows[3][:3] == ["RMSprop 10", "diverged", "NaN"] and rows[3][4] == "–"
     assert view.best_row() == 0
     assert view.table.item(0, 0).background().color() == QColor(BEST_ROW)
     assert view.table.item(0, 0).font().bold() and not view.table.item(1, 0).font().bold()
