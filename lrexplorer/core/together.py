@@ -158,15 +158,12 @@ def _joint_class() -> type:
                 optimizer.apply_gradients(zip(gradients[start : start + len(ws)], ws, strict=True))
                 start += len(ws)
             self._measure(y, predictions, losses)
-            self.step_log.write(
-                tf.stack(
-                    [
-                        tf.stack([t.result(), a.result()])
-                        for t, a in zip(self.loss_trackers, self.accuracies, strict=True)
-                    ]
-                )
-            )
-            return {m.name: m.result() for m in self.metrics}
+            logs = {m.name: m.result() for m in self.metrics}
+            rows = [
+                tf.stack([t.result(), a.result()])
+                for t, a in zip(self.loss_trackers, self.accuracies, strict=True)
+            ]
+            return logs | self.step_log.write(tf.stack(rows))
 
         def test_step(self, data: Any) -> dict[str, Any]:
             x, y = data[0], data[1]

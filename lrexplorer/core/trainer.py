@@ -364,7 +364,7 @@ class _EventCallbackMixin:
 
     # --- epochs -------------------------------------------------------------------------
     def on_train_begin(self, logs: Any = None) -> None:
-        self.log.read_new()  # a pooled model's log holds the previous run's rows
+        self.log.skip()
         for reporter in self.reporters:
             reporter.start()
 
@@ -392,7 +392,7 @@ class _EventCallbackMixin:
             reporter.begin_group()
 
     def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
-        rows = self.log.read_new()
+        rows = self.log.take(logs)
         for index, reporter in enumerate(self.reporters):
             reporter.end_group(rows[:, index])
         if not any(reporter.active for reporter in self.reporters):
