@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,69 +109,74 @@ def import_tensorflow() -> dict[str, float]:
     began = time.perf_counter()
     subprocess.run([PYTHON, "-c", "import tensorflow"], env=_env(), check=True, cwd=ROOT)
     seconds = time.perf_counter() - began
-    return {"launch to window shown s": seconds, "launch to Keras ready s": seconds}
+    return {"import s": seconds}
 
 
 # --- comparing ----------------------------------------------------------------------------
 @dataclass
-class Comparison:
-    """A measured side by side with B (or alone) over several rounds."""
+class Row:
+    """One line of the table: figure `a_key` of measurement `a`, against `b_key` of `b`."""
 
     title: str
-    measures: str  # what the numbers are, for the table
-    target: str
-    a: Measure
-    b: Measure | None = None
-    b_title: str = ""
-    verdict: Callable[[dict[str, float]], str] | None = None
-    once: bool = False  # long single-process figures are measured in the first round only
-    rounds: list[tuple[dict[str, float], dict[str, float]]] = field(default_factory=list)
-
-    def measure_round(self, index: int) -> None:
-        # Alternate who goes first, so neither side always runs on a warmer machine.
-        if self.once and index > 0:
-            return
-        if self.b is None:
-            self.rounds.append((self.a(), {}))
-        elif index % 2 == 0:
-            a = self.a()
-            self.rounds.append((a, self.b()))
-        else:
-            b = self.b()
-            self.rounds.append((self.a(), b))
+    measured: str
+    a: str
+    a_key: str
+    b: str | None = None
+    b_key: str | None = None
+    target: str = ""
+    verdict: Callable[[float, float | None], str] | None = None  # (A median, ratio median)
 
 
 def _spread(values: list[float]) -> str:
     return f"{statistics.median(values):.3f} ({min(values):.3f}-{max(values):.3f})"
 
 
-def table(comparisons: list[Comparison]) -> str:
+def table(rows: list[Row], results: dict[str, list[dict[str, float]]]) -> str:
+    """Ratios are taken round by round (A and B measured back to back), then summarised."""
     lines = [
-        "| figure | measured | A median (min-max) | B median (min-max) | A/B median "
-        "(min-max) | target | verdict |",
+        "| figure | measured | A median (min-max) | B median (min-max) | A/B median (min-max) "
+        "| target | verdict |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for c in comparisons:
-        keys = list(c.rounds[0][0]) if c.rounds else []
-        for key in keys:
-            a = [r[0][key] for r in c.rounds]
-            b = [r[1][key] for r in c.rounds if key in r[1]]
-            ratios = [x / y for x, y in zip(a, b, strict=False) if y]
-            summary = {"a": statistics.median(a), "ratio": statistics.median(ratios or [0.0])}
-            verdict = c.verdict(summary | {"key": key}) if c.verdict else ""  # type: ignore[operator]
-            lines.append(
-                f"| {c.title} | {key}: {c.measures} | {_spread(a)} | "
-                f"{_spread(b) if b else '-'} | {_spread(ratios) if ratios else '-'} | "
-                f"{c.target} | {verdict} |"
-            )
+    for row in rows:
+        a_rounds = results.get(row.a, [])
+        a = [r[row.a_key] for r in a_rounds if row.a_key in r]
+        if not a:
+            continue
+        b: list[float] = []
+        ratios: list[float] = []
+        if row.b is not None:
+            b_rounds = results.get(row.b, [])
+            b = [r[row.b_key] for r in b_rounds if row.b_key in r]
+            ratios = [
+                x[row.a_key] / y[row.b_key]
+                for x, y in zip(a_rounds, b_rounds, strict=False)
+                if row.a_key in x and y.get(row.b_key)
+            ]
+        ratio = statistics.median(ratios) if ratios else None
+        verdict = row.verdict(statistics.median(a), ratio) if row.verdict else ""
+        lines.append(
+            f"| {row.title} | {row.measured} | {_spread(a)} | {_spread(b) if b else '-'} | "
+            f"{_spread(ratios) if ratios else '-'} | {row.target} | {verdict} |"
+        )
     return "\n".join(lines)
 
 
-def ratio_verdict(goal: float, limit: float) -> Callable[[dict], str]:
-    def verdict(s: dict) -> str:
-        if s["ratio"] <= goal:
+def ratio_verdict(goal: float, limit: float) -> Callable[[float, float | None], str]:
+    def verdict(a: float, ratio: float | None) -> str:
+        if ratio is None:
+            return ""
+        if ratio <= goal:
             return "goal met"
-        return "under limit" if s["ratio"] <= limit else "LIMIT MISSED"
+        return "under the limit" if ratio <= limit else "LIMIT MISSED"
+
+    return verdict
+
+
+def below(limit: float, use_ratio: bool = False) -> Callable[[float, float | None], str]:
+    def verdict(a: float, ratio: float | None) -> str:
+        value = ratio if use_ratio else a
+        return "" if value is None else ("met" if value < limit else "missed")
 
     return verdict
 
@@ -193,86 +198,142 @@ def machine() -> str:
 
 
 # --- the figures ----------------------------------------------------------------------------
-def comparisons(args: argparse.Namespace) -> list[Comparison]:
-    mnist, epochs = args.mnist, args.epochs
-    found: list[Comparison] = []
+def plan(args: argparse.Namespace) -> tuple[dict[str, tuple[Measure, bool]], list[Row]]:
+    """The measurements to take each round (name -> (measure, first round only)) and the
+    table's rows."""
+    mnist, epochs, spe = args.mnist, args.epochs, args.spe
     wanted = set(args.only.split(",")) if args.only else None
+    measures: dict[str, tuple[Measure, bool]] = {}
+    rows: list[Row] = []
 
     def want(name: str) -> bool:
         return wanted is None or name in wanted
 
+    run_keys = list(epoch_figures([0.0] * epochs))
+    if want("training") or want("gui"):
+        measures["run"] = (lambda: lrexplorer_run(mnist, epochs, None), False)
     if want("training"):
-        for spe in args.spe:
-            label = "config default" if spe is None else f"--steps-per-execution {spe}"
-            found.append(
-                Comparison(
-                    f"training speed ({label})",
-                    f"`lrexplorer run` {epochs} epochs (epoch incl. its validation) vs plain "
-                    "fit (no validation)",
-                    "goal <= 0.5, never > 1.0",
-                    a=lambda spe=spe: lrexplorer_run(mnist, epochs, spe),
-                    b=lambda: plain_fit(mnist, epochs),
-                    verdict=ratio_verdict(0.5, 1.0),
+        measures["plain"] = (lambda: plain_fit(mnist, epochs), False)
+        if spe:
+            measures["run_spe"] = (lambda: lrexplorer_run(mnist, epochs, spe), False)
+        for name, label in (
+            ("run", "config defaults"),
+            ("run_spe", f"--steps-per-execution {spe}"),
+        ):
+            for key in run_keys if name in measures else []:
+                rows.append(
+                    Row(
+                        f"training speed ({label})",
+                        f"{key}: `lrexplorer run` {epochs} epochs (its epochs include their "
+                        "validation) vs the plain script's fit (no validation)",
+                        name, key, "plain", key,
+                        "goal <= 0.5, never > 1.0", ratio_verdict(0.5, 1.0),
+                    )
+                )  # fmt: skip
+    if want("gui"):
+        measures["window"] = (lambda: window_train(mnist, epochs), False)
+        for key in run_keys:
+            rows.append(
+                Row(
+                    "training in the window",
+                    f"{key}: the window (offscreen, live plots) vs `lrexplorer run`",
+                    "window", key, "run", key, "A/B <= 1.05", below(1.0501, use_ratio=True),
                 )
-            )
-    if want("sweep"):
-        found.append(
-            Comparison(
-                f"sweep of 3 rates (spe {args.sweep_spe})",
-                "training s, 1 epoch each: run_many together vs 3 x Trainer.run",
-                "goal <= 0.6, never > 1.0",
-                a=lambda: sweep("sweep-together", mnist, args.sweep_spe),
-                b=lambda: sweep("sweep-separate", mnist, args.sweep_spe),
-                verdict=ratio_verdict(0.6, 1.0),
-            )
-        )
+            )  # fmt: skip
+        for key, limit in (("lateness p99 ms", 30.0), ("lateness max ms", 40.0)):
+            rows.append(
+                Row(
+                    "responsiveness", f"{key}: 10 ms QTimer during that run", "window", key,
+                    target=f"< {limit:.0f} ms", verdict=below(limit),
+                )
+            )  # fmt: skip
+        measures["overlay"] = (lambda: gui_probe("overlay-redraw", runs="20"), False)
+        for key, what in (
+            ("live redraw ms", "redraw after ~50 ms of new live batches"),
+            ("full redraw ms", "redraw of every curve (smoothing changed)"),
+        ):
+            rows.append(
+                Row(
+                    "overlay redraw", f"{key}: {what}, 20 runs x 5,000 points + the live run",
+                    "overlay", key, target="median < 16 ms", verdict=below(16.0),
+                )
+            )  # fmt: skip
     if want("startup"):
-        found.append(
-            Comparison(
-                "start-up",
-                "wall s from Popen; B is `python -c 'import tensorflow'`",
-                "A/B < 0.25 (window shown)",
-                a=startup_app,
-                b=import_tensorflow,
-                verdict=lambda s: (
-                    "" if "window" not in s["key"] else ("met" if s["ratio"] < 0.25 else "missed")
-                ),
-            )
-        )
+        measures["startup"] = (startup_app, False)
+        measures["import_tf"] = (import_tensorflow, False)
+        for key in ("launch to window shown s", "launch to Keras ready s"):
+            rows.append(
+                Row(
+                    "start-up", f"{key}: wall time from Popen; B: `python -c 'import tensorflow'`",
+                    "startup", key, "import_tf", "import s",
+                    "A/B < 0.25 (window shown)",
+                    below(0.25, use_ratio=True) if "window" in key else None,
+                )
+            )  # fmt: skip
     if want("memory"):
-        found.append(
-            Comparison(
-                "memory, one Trainer",
-                f"RSS MB after {args.runs} short runs minus after the first",
-                "growth < 200 MB",
-                a=lambda: growth(probe("memory-trainer", "--runs", str(args.runs))),
-                verdict=lambda s: (
-                    "" if "first" in s["key"] else ("met" if s["a"] < 200 else "missed")
-                ),
-                once=True,
+        runs = str(args.runs)
+        measures["memory_trainer"] = (lambda: growth(probe("memory-trainer", "--runs", runs)), True)
+        if wanted is None or "gui" in wanted or "memory" in wanted:
+            measures["memory_gui"] = (lambda: growth(gui_probe("memory-gui", runs=runs)), True)
+        for name, where in (("memory_trainer", "one Trainer"), ("memory_gui", "one window")):
+            rows.append(
+                Row(
+                    f"memory ({where})", f"RSS growth MB from run 1 to run {runs} (short runs, "
+                    "new rate each, 3 optimizers in turn)", name, "RSS growth MB",
+                    target="growth < 200 MB", verdict=below(200.0),
+                )
+            )  # fmt: skip
+    if want("sweep"):
+        sweep_spe = str(spe or 1)
+        measures["together"] = (lambda: sweep("sweep-together", mnist, sweep_spe), False)
+        measures["separate"] = (lambda: sweep("sweep-separate", mnist, sweep_spe), False)
+        rows.append(
+            Row(
+                f"sweep of 3 rates (steps per execution {sweep_spe})",
+                "training s, 1 epoch each: Trainer.run_many (together) vs 3 x Trainer.run",
+                "together", "training s", "separate", "training s",
+                "goal <= 0.6, never > 1.0", ratio_verdict(0.6, 1.0),
             )
-        )
-    return found
+        )  # fmt: skip
+    return measures, rows
 
 
-def sweep(name: str, mnist: str, spe: int) -> dict[str, float]:
-    values = probe(name, "--mnist", mnist, "--epochs", "1", "--spe", str(spe))
+def sweep(name: str, mnist: str, spe: str) -> dict[str, float]:
+    values = probe(name, "--mnist", mnist, "--epochs", "1", "--spe", spe)
     return {"training s": values["seconds"]}
 
 
 def growth(values: dict) -> dict[str, float]:
     return {
         "RSS growth MB": values["last"] - values["first"],
-        "RSS after first MB": values["first"],
+        "RSS after run 1 MB": values["first"],
     }
+
+
+def gui_probe(what: str, **options: str) -> dict:
+    args = ["gui", what]
+    for name, value in options.items():
+        args += [f"--{name}", value]
+    return probe(*args)
+
+
+def window_train(mnist: str, epochs: int) -> dict[str, float]:
+    values = gui_probe("window-train", mnist=mnist, epochs=str(epochs))
+    figures = epoch_figures(values["epoch_seconds"])
+    figures["lateness p99 ms"] = values["lateness_p99_ms"]
+    figures["lateness max ms"] = values["lateness_max_ms"]
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mnist", default=os.environ.get("LREXPLORER_MNIST"))
-    parser.add_argument("--quick", action="store_true", help="fewer epochs and runs (~4 min)")
+    parser.add_argument("--quick", action="store_true", help="1 epoch, fewer runs (~5 min)")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--only", help="comma-separated: training,sweep,startup,memory,gui")
+    parser.add_argument(
+        "--spe", type=int, default=16, help="steps per execution for the extra rows (0: none)"
+    )
+    parser.add_argument("--only", help="comma-separated: training,gui,startup,memory,sweep")
     args = parser.parse_args(argv)
     if not args.mnist or not Path(args.mnist).is_file():
         print(
@@ -282,19 +343,23 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     args.mnist = str(Path(args.mnist).resolve())
-    args.epochs = 2 if args.quick else 3
-    args.runs = 40 if args.quick else 100
-    args.spe = [None] if args.quick else [None, 16]
-    args.sweep_spe = 16
-    found = comparisons(args)
+    args.epochs = 1 if args.quick else 3
+    args.runs = 30 if args.quick else 100
+    measures, rows = plan(args)
     print(f"machine: {machine()}", flush=True)
-    print(f"command: {' '.join([Path(PYTHON).name, 'benchmarks/bench.py', *sys.argv[1:]])}")
+    print(f"command: python benchmarks/bench.py {' '.join(sys.argv[1:] if argv is None else argv)}")
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in measures}
     began = time.perf_counter()
     for index in range(args.rounds):
-        for comparison in found:
-            comparison.measure_round(index)
-            print(f"round {index + 1}: {comparison.title} done", file=sys.stderr, flush=True)
-    print(table(found))
+        # Reverse the order every other round, so no side always runs on a warmer machine.
+        order = list(measures) if index % 2 == 0 else list(reversed(measures))
+        for name in order:
+            measure, once = measures[name]
+            if once and index > 0:
+                continue
+            results[name].append(measure())
+            print(f"round {index + 1}: {name} done", file=sys.stderr, flush=True)
+    print(table(rows, results))
     print(f"\n{args.rounds} rounds in {time.perf_counter() - began:.0f} s")
     return 0
 

@@ -40,8 +40,9 @@ def config(args: argparse.Namespace, **changes: Any) -> Any:
         data_path=args.mnist,
         epochs=args.epochs,
         batch_size=128,
-        steps_per_execution=args.spe,
     )
+    if args.spe is not None:  # otherwise RunConfig's default, as `lrexplorer run` has it
+        changes.setdefault("steps_per_execution", args.spe)
     return base.replace(**changes)
 
 
@@ -140,7 +141,7 @@ def main() -> None:
     parser.add_argument("probe", choices=sorted(PROBES) + ["gui"])
     parser.add_argument("--mnist")
     parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--spe", type=int, default=1)
+    parser.add_argument("--spe", type=int)
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("what", nargs="?")
     args = parser.parse_args()

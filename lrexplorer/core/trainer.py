@@ -1,8 +1,9 @@
-"""Trains one run with Keras's model.fit and reports it as plain events.
+"""Trains runs with Keras's own model.fit and reports them as plain events, batch by batch.
 
 Stop, pause and learning-rate requests arrive from other threads through TrainingControl
 (thread-safe primitives: the training thread runs fit and has no event loop) and are honoured
-at the next batch boundary by a Keras callback.
+by a Keras callback at the end of the current execution: `steps_per_execution` batches, whose
+events are emitted together when it ends.
 """
 
 from __future__ import annotations

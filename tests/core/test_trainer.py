@@ -232,3 +232,20 @@ def test_with_several_steps_per_execution_a_stop_ends_the_execution_in_progress(
     record, _ = collect(trainer, TINY.replace(steps_per_execution=3), control, stop_at_first)
     assert record.status == ev.STOPPED
     assert record.batches["step"] == [1, 2, 3]  # the batches already trained are all reported
+
+
+def test_with_several_steps_per_execution_a_live_rate_applies_from_the_next_execution(trainer):
+    control = TrainingControl()
+
+    def change_at_fourth(event):
+        if isinstance(event, ev.BatchEnd) and event.step == 4:
+            control.set_learning_rate(1e-4)
+
+    # Executions of 3 steps, cut at each 5-step epoch's end: 1-3, 4-5, 6-8, 9-10.
+    live, events = collect(trainer, TINY.replace(steps_per_execution=3), control, change_at_fourth)
+    change = of(ev.LearningRateChanged, events)[0]
+    assert (change.step, change.learning_rate) == (6, 1e-4)
+    assert live.batches["learning_rate"] == [1e-3] * 5 + [1e-4] * 5
+    schedule = ScheduleConfig("PiecewiseConstantDecay", {"boundaries": [4], "values": [1e-3, 1e-4]})
+    replay, _ = collect(trainer, TINY.replace(schedule=schedule))
+    np.testing.assert_allclose(replay.batches["loss"], live.batches["loss"], rtol=1e-5)
