@@ -65,7 +65,23 @@ def lrexplorer_run(mnist: str, epochs: int, spe: int | None) -> dict[str, float]
         if done.returncode != 0:
             raise RuntimeError(f"lrexplorer run failed: {done.stderr[-2000:]}")
         record = json.loads(out.read_text())
-    return epoch_figures([e["seconds"] for e in record["epochs"]])
+    return record_figures(record["epochs"], record["batches"])
+
+
+def record_figures(epochs: list[dict], batches: dict[str, list]) -> dict[str, float]:
+    """Epoch figures of a run record: with each epoch's validation, as the record has them,
+    and without it (what the plain script's fit does), from the batches' training clock."""
+    with_validation = [e["seconds"] for e in epochs]
+    last_elapsed = {}
+    for epoch, elapsed in zip(batches["epoch"], batches["elapsed"], strict=True):
+        last_elapsed[epoch] = elapsed
+    began, training = 0.0, []
+    for index, seconds in enumerate(with_validation, 1):
+        training.append(last_elapsed[index] - began)
+        began += seconds
+    figures = epoch_figures(training)
+    figures |= {f"{key}, incl. validation": v for key, v in epoch_figures(with_validation).items()}
+    return figures
 
 
 def plain_fit(mnist: str, epochs: int) -> dict[str, float]:
@@ -240,10 +256,17 @@ def plan(args: argparse.Namespace) -> tuple[dict[str, tuple[Measure, bool]], lis
                     "window", key, "run", key, "A/B <= 1.05", below(1.0501, use_ratio=True),
                 )
             )  # fmt: skip
-        for key, limit in (("lateness p99 ms", 30.0), ("lateness max ms", 40.0)):
+        for key, limit in (
+            ("lateness p99 ms", 30.0),
+            ("lateness max ms", 40.0),
+            ("lateness p99 ms, from batch 1", 30.0),
+            ("lateness max ms, from batch 1", 40.0),
+        ):
             rows.append(
                 Row(
-                    "responsiveness", f"{key}: 10 ms QTimer during that run", "window", key,
+                    "responsiveness",
+                    f"{key}: 10 ms QTimer during that run (from Start, or from its first batch)",
+                    "window", key,
                     target=f"< {limit:.0f} ms", verdict=below(limit),
                 )
             )  # fmt: skip
@@ -319,9 +342,11 @@ def gui_probe(what: str, **options: str) -> dict:
 
 def window_train(mnist: str, epochs: int) -> dict[str, float]:
     values = gui_probe("window-train", mnist=mnist, epochs=str(epochs))
-    figures = epoch_figures(values["epoch_seconds"])
+    figures = record_figures(values["epochs"], values["batches"])
     figures["lateness p99 ms"] = values["lateness_p99_ms"]
     figures["lateness max ms"] = values["lateness_max_ms"]
+    figures["lateness p99 ms, from batch 1"] = values["training_lateness_p99_ms"]
+    figures["lateness max ms, from batch 1"] = values["training_lateness_max_ms"]
     return figures
 
 

@@ -42,6 +42,7 @@ class LatenessClock:
         from PySide6.QtCore import Qt, QTimer
 
         self.late_ms: list[float] = []
+        self.at: list[float] = []
         self._last = 0.0
         self._timer = QTimer(interval=10, timerType=Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._tick)
@@ -56,7 +57,13 @@ class LatenessClock:
     def _tick(self) -> None:
         now = time.perf_counter()
         self.late_ms.append(max(0.0, (now - self._last) * 1000 - 10))
+        self.at.append(now)
         self._last = now
+
+    def summary(self, since: float = 0.0) -> tuple[float, float]:
+        """(p99, max) lateness in ms of the ticks after `since`."""
+        late = sorted(v for v, t in zip(self.late_ms, self.at, strict=True) if t >= since)
+        return late[int(0.99 * (len(late) - 1))], late[-1]
 
 
 def _run_in_window(app: Any, window: Any, run: Any, timeout: float = 600) -> Any:
@@ -73,18 +80,29 @@ def window_train(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
         app, window = _window(folder)
         clock = LatenessClock()
+        first_batch: list[float] = []
+
+        def on_event(record: Any, event: Any) -> None:
+            if not first_batch and type(event).__name__ == "BatchEnd":
+                first_batch.append(time.perf_counter())
+
+        window.controller.run_event.connect(on_event)
         clock.start()
         record = _run_in_window(app, window, config(args))
         clock.stop()
-        late = sorted(clock.late_ms)
         window.controller.shutdown()
         window.close()
+    p99, worst = clock.summary()
+    training_p99, training_worst = clock.summary(first_batch[0])
     result(
-        epoch_seconds=[e["seconds"] for e in record.epochs],
+        epochs=record.epochs,
+        batches={"epoch": record.batches["epoch"], "elapsed": record.batches["elapsed"]},
         status=record.status,
-        lateness_p99_ms=late[int(0.99 * (len(late) - 1))],
-        lateness_max_ms=late[-1],
-        ticks=len(late),
+        lateness_p99_ms=p99,
+        lateness_max_ms=worst,
+        training_lateness_p99_ms=training_p99,
+        training_lateness_max_ms=training_worst,
+        ticks=len(clock.late_ms),
     )
 
 

@@ -249,3 +249,29 @@ def test_with_several_steps_per_execution_a_live_rate_applies_from_the_next_exec
     schedule = ScheduleConfig("PiecewiseConstantDecay", {"boundaries": [4], "values": [1e-3, 1e-4]})
     replay, _ = collect(trainer, TINY.replace(schedule=schedule))
     np.testing.assert_allclose(replay.batches["loss"], live.batches["loss"], rtol=1e-5)
+
+
+def test_a_run_trains_like_the_plain_keras_script_it_exports(trainer):
+    """The app's speed-ups (tensors prepared once, several steps per execution, the step log)
+    leave the training itself alone: plain fit on numpy arrays with the seed gives the same."""
+    from lrexplorer.core.backend import keras
+    from lrexplorer.core.models import LOSS, METRICS, build_model, prepare_images
+
+    config = TINY.replace(steps_per_execution=2)
+    record, _ = collect(trainer, config)
+    data = trainer.load_data(config)
+    k = keras()
+    k.utils.set_random_seed(config.seed)
+    model = build_model(config.model)
+    model.compile(optimizer=k.optimizers.RMSprop(1e-3), loss=LOSS, metrics=list(METRICS))
+    history = model.fit(
+        prepare_images(config.model, data.x_train),
+        data.y_train,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        validation_data=(prepare_images(config.model, data.x_test), data.y_test),
+        verbose=0,
+    )
+    for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        ours = [epoch[name] for epoch in record.epochs]
+        np.testing.assert_allclose(ours, history.history[name], rtol=1e-6, err_msg=name)
