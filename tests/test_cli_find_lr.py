@@ -1,33 +1,15 @@
 """`lrexplorer find-lr`: a range test from the command line, with exit codes scripts can trust."""
 
-import argparse
 import json
 
 import pytest
 
-from lrexplorer import cli
-from lrexplorer.commands.find_lr import register
+from lrexplorer.cli import main
 
 SMALL = ["--dataset", "sample", "--train-samples", "300", "--batch-size", "32", "--seed", "3"]
 
 
-@pytest.fixture
-def main(monkeypatch):
-    """cli.main with find-lr registered (a no-op once cli.build_parser registers it itself)."""
-    build = cli.build_parser
-
-    def with_find_lr():
-        parser = build()
-        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        if "find-lr" not in commands.choices:
-            register(commands)
-        return parser
-
-    monkeypatch.setattr(cli, "build_parser", with_find_lr)
-    return cli.main
-
-
-def test_find_lr_prints_suggestions_and_writes_the_curve(main, capsys, tmp_path):
+def test_find_lr_prints_suggestions_and_writes_the_curve(capsys, tmp_path):
     out = tmp_path / "finder.json"
     code = main(["find-lr", "--optimizer", "adam", *SMALL, "--steps", "60", "--json", str(out)])
     captured = capsys.readouterr()
@@ -59,7 +41,7 @@ def test_find_lr_prints_suggestions_and_writes_the_curve(main, capsys, tmp_path)
         (["--dataset", "file", "--data", "/no/such/file.npz"], "does not exist"),
     ],
 )
-def test_bad_input_is_exit_2_with_one_line(main, capsys, args, says):
+def test_bad_input_is_exit_2_with_one_line(capsys, args, says):
     try:
         code = main(["find-lr", *SMALL[:2], *args] if "--data" not in args else ["find-lr", *args])
     except SystemExit as exit_info:
@@ -69,7 +51,7 @@ def test_bad_input_is_exit_2_with_one_line(main, capsys, args, says):
     assert err.count("\n") == 1 and says in err
 
 
-def test_a_rate_range_that_diverges_at_once_still_answers_clearly(main, capsys):
+def test_a_rate_range_that_diverges_at_once_still_answers_clearly(capsys):
     args = ["find-lr", "--optimizer", "sgd", *SMALL, "--start", "1e4", "--end", "1e8"]
     code = main([*args, "--steps", "20"])
     captured = capsys.readouterr()

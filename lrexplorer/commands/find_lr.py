@@ -171,7 +171,7 @@ class _FinderPrinter:
             result = event.result
             if not self.quiet:
                 ended = result.stop_reason or f"All {result.steps} batches trained."
-                self._print(f"{ended} ({len(result.losses)} batches in {result.seconds:.1f}s)")
+                self._print(f"{ended.removesuffix('.')} ({result.seconds:.1f}s).")
         else:
             self.base(event)
 
