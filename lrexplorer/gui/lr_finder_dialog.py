@@ -24,15 +24,8 @@ from PySide6.QtWidgets import (
 
 from lrexplorer.core.config import RunConfig
 from lrexplorer.core.events import DataProgress
-from lrexplorer.core.lr_finder import (
-    MINIMUM_TENTH,
-    STEEPEST,
-    VALLEY,
-    FinderPoint,
-    FinderResult,
-    FinderStarted,
-    check_range,
-)
+from lrexplorer.core.lr_finder import FinderPoint, FinderResult, FinderStarted, check_range
+from lrexplorer.core.lr_suggestions import MINIMUM_TENTH, STEEPEST, VALLEY
 from lrexplorer.core.numbers import compact_number
 from lrexplorer.gui.lr_finder_plot import INK, MARKS, TITLES, FinderPlot, font
 from lrexplorer.gui.workers import Worker, start_worker

@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QWidget
 
-from lrexplorer.core.lr_finder import MINIMUM_TENTH, STEEPEST, VALLEY, FinderPoint, FinderResult
+from lrexplorer.core.lr_finder import FinderPoint, FinderResult
+from lrexplorer.core.lr_suggestions import MINIMUM_TENTH, STEEPEST, VALLEY
 from lrexplorer.core.numbers import compact_number
 
 INK = "#222222"

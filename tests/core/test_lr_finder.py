@@ -11,10 +11,6 @@ from lrexplorer.core import events as ev
 from lrexplorer.core.backend import keras
 from lrexplorer.core.config import RunConfig, ScheduleConfig
 from lrexplorer.core.lr_finder import (
-    DEFAULT_METHOD,
-    MINIMUM_TENTH,
-    STEEPEST,
-    VALLEY,
     FinderFinished,
     FinderPoint,
     FinderStarted,
@@ -22,8 +18,8 @@ from lrexplorer.core.lr_finder import (
     find_lr,
     rates,
     run_range_test,
-    suggest,
 )
+from lrexplorer.core.lr_suggestions import DEFAULT_METHOD, MINIMUM_TENTH, STEEPEST, VALLEY, suggest
 from lrexplorer.core.models import LOSS, build_model, prepare_images
 from lrexplorer.core.smoothing import smooth
 from lrexplorer.core.trainer import Trainer, TrainingControl
