@@ -50,23 +50,27 @@ class KerasLoader(QObject):
         self._worker.finished.connect(self._on_worker_finished)
         self._worker.errored.connect(self._on_worker_errored)
         self._thread = start_worker(self._worker, "keras-loader")
-        self._thread.finished.connect(self._on_thread_finished)
 
     @property
     def loading(self) -> bool:
         return self._thread is not None
 
     def _on_worker_finished(self, result: KerasReady) -> None:
+        self._end()
         self.result = result
         self.ready.emit(result)
 
     def _on_worker_errored(self, message: str, detail: str) -> None:
+        self._end()
         self.failed.emit(
             f"Keras could not be loaded ({message}). Check that TensorFlow is installed: "
             "pip install tensorflow"
         )
 
-    def _on_thread_finished(self) -> None:
+    def _end(self) -> None:
+        # Not on QThread.finished: the thread object is deleted as it finishes.
+        if self._thread is not None:
+            self._thread.wait()
         self._thread = None
 
     def wait(self, msecs: int = 30000) -> bool:

@@ -125,7 +125,6 @@ class RunController(QObject):
         self.busy_changed.emit(True)
         self.run_started.emit(record)
         self._thread = start_worker(worker, "training")
-        self._thread.finished.connect(self._on_thread_finished)
 
     def _on_worker_progress(self, event: object) -> None:
         record = self._current
@@ -139,6 +138,7 @@ class RunController(QObject):
         if record is not None and record.status == ev.RUNNING:
             # Every trainer path ends with RunFinished; this only guards against a lost event.
             record.apply(ev.RunFinished(ev.FAILED, 0.0, "the run ended without a result"))
+        self._end_run()
 
     def _on_worker_errored(self, message: str, detail: str) -> None:
         record = self._current
@@ -146,8 +146,13 @@ class RunController(QObject):
             finished = ev.RunFinished(ev.FAILED, 0.0, message, detail)
             record.apply(finished)
             self.run_event.emit(record, finished)
+        self._end_run()
 
-    def _on_thread_finished(self) -> None:
+    def _end_run(self) -> None:
+        # The worker's last signal, not QThread.finished, ends the run: the thread object is
+        # deleted (deleteLater) as it finishes, and a slot on its own signal can find it gone.
+        if self._thread is not None:
+            self._thread.wait()  # quit() was already called from the worker's thread
         record = self._current
         self._current, self._control, self._worker, self._thread = None, None, None, None
         if record is not None:
