@@ -53,7 +53,7 @@ def probe(*args: str, env: dict[str, str] | None = None, timeout: float = 400) -
     )
 
 
-def lrexplorer_run(mnist: str, epochs: int, spe: int | None) -> dict[str, float]:
+def lrexplorer_run(mnist: str, epochs: int, spe: int | None, jit: bool = False) -> dict[str, float]:
     """A: `lrexplorer run`, timed by its own record (each epoch's seconds incl. validation)."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "run.json"
@@ -61,6 +61,8 @@ def lrexplorer_run(mnist: str, epochs: int, spe: int | None) -> dict[str, float]
         command += ["--epochs", str(epochs), "--batch-size", "128", "--quiet", "--json", str(out)]
         if spe is not None:
             command += ["--steps-per-execution", str(spe)]
+        if jit:
+            command += ["--jit-compile"]
         done = subprocess.run(command, capture_output=True, text=True, env=_env(), cwd=ROOT)
         if done.returncode != 0:
             raise RuntimeError(f"lrexplorer run failed: {done.stderr[-2000:]}")
@@ -232,20 +234,28 @@ def plan(args: argparse.Namespace) -> tuple[dict[str, tuple[Measure, bool]], lis
         measures["plain"] = (lambda: plain_fit(mnist, epochs), False)
         if spe:
             measures["run_spe"] = (lambda: lrexplorer_run(mnist, epochs, spe), False)
-        for name, label in (
+        if spe and args.jit:
+            measures["run_jit"] = (lambda: lrexplorer_run(mnist, epochs, spe, jit=True), False)
+        variants = (
             ("run", "config defaults"),
             ("run_spe", f"--steps-per-execution {spe}"),
-        ):
+            ("run_jit", f"--steps-per-execution {spe} --jit-compile"),
+        )
+        for name, label in variants:
             for key in run_keys if name in measures else []:
-                rows.append(
-                    Row(
-                        f"training speed ({label})",
-                        f"{key}: `lrexplorer run` {epochs} epochs (its epochs include their "
-                        "validation) vs the plain script's fit (no validation)",
-                        name, key, "plain", key,
-                        "goal <= 0.5, never > 1.0", ratio_verdict(0.5, 1.0),
-                    )
-                )  # fmt: skip
+                for a_key, what in (
+                    (key, "training"),
+                    (f"{key}, incl. validation", "+ validation"),
+                ):
+                    rows.append(
+                        Row(
+                            f"training speed ({label})",
+                            f"{a_key}: `lrexplorer run` {epochs} epochs ({what}) vs the plain "
+                            "script's fit (training; it has no validation)",
+                            name, a_key, "plain", key,
+                            "goal <= 0.5, never > 1.0", ratio_verdict(0.5, 1.0),
+                        )
+                    )  # fmt: skip
     if want("gui"):
         measures["window"] = (lambda: window_train(mnist, epochs), False)
         for key in run_keys:
@@ -357,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--spe", type=int, default=16, help="steps per execution for the extra rows (0: none)"
+    )
+    parser.add_argument(
+        "--no-jit", dest="jit", action="store_false", help="skip the --jit-compile rows"
     )
     parser.add_argument("--only", help="comma-separated: training,gui,startup,memory,sweep")
     args = parser.parse_args(argv)

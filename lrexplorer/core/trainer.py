@@ -23,16 +23,19 @@ from lrexplorer.core import events as ev
 from lrexplorer.core.backend import keras
 from lrexplorer.core.config import RunConfig
 from lrexplorer.core.data import DataError, Dataset, load_dataset
+from lrexplorer.core.fit_callback import make_callback
 from lrexplorer.core.model_pool import ModelPool
 from lrexplorer.core.models import MODELS, prepare_images
 from lrexplorer.core.reporter import RunReporter
 from lrexplorer.core.runs import RunRecord, new_run_id, versions
-from lrexplorer.core.step_log import StepLog
 from lrexplorer.core.together import TogetherPool, member_logs, together_key
 from lrexplorer.core.validation import ConfigError, check_config
 
 EventSink = Callable[[ev.Event], None]
 TaggedSink = Callable[[str, ev.Event], None]  # (run id, event), for several runs at once
+# Runs trained together at most: each adds its own compute to every execution, so more would
+# only make stop and pause slower to answer, and the first step slower to trace.
+MAX_TOGETHER = 8
 
 
 class TrainingControl:
@@ -145,7 +148,12 @@ class Trainer:
                 continue
             groups.setdefault(together_key(checked), []).append(index)
             records[index].config = checked
-        for indices in groups.values():
+        chunks = [
+            indices[i : i + MAX_TOGETHER]
+            for indices in groups.values()
+            for i in range(0, len(indices), MAX_TOGETHER)
+        ]
+        for indices in chunks:
             group = [records[i] for i in indices]
             sinks = [emitters[i] for i in indices]
             if control.stopping:
@@ -346,113 +354,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
-
-
-@functools.cache
-def _callback_class() -> type:
-    """The Keras callback class, made on first use so importing this module needs no Keras."""
-    return type("EventCallback", (_EventCallbackMixin, keras().callbacks.Callback), {})
-
-
-def make_callback(
-    reporters: list[RunReporter],
-    log: StepLog,
-    control: TrainingControl,
-    member_logs: Callable[[dict[str, Any], int], dict[str, Any]] | None = None,
-) -> Any:
-    """A Keras callback that reports `reporters`' runs from `log` and applies `control`."""
-    return _callback_class()(reporters, log, control, member_logs)
-
-
-class _EventCallbackMixin:
-    """Turns Keras callbacks into events and applies control requests between executions.
-
-    One execution is `steps_per_execution` batches: requests take effect at its end, and its
-    batches are reported together when it ends (every batch, read from the step log).
-    """
-
-    model: Any
-
-    def __init__(
-        self,
-        reporters: list[RunReporter],
-        log: StepLog,
-        control: TrainingControl,
-        member_logs: Callable[[dict[str, Any], int], dict[str, Any]] | None,
-    ) -> None:
-        super().__init__()
-        self.reporters = reporters
-        self.log = log
-        self.control = control
-        self.member_logs = member_logs or (lambda logs, index: logs)
-        self._started = False
-
-    # --- epochs -------------------------------------------------------------------------
-    def on_train_begin(self, logs: Any = None) -> None:
-        self.log.skip()
-        for reporter in self.reporters:
-            reporter.start()
-
-    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
-        for reporter in self.reporters:
-            reporter.begin_epoch(epoch + 1)
-
-    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-        for index, reporter in enumerate(self.reporters):
-            reporter.end_epoch(self.member_logs(logs or {}, index))
-
-    # --- executions ---------------------------------------------------------------------
-    def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
-        if not self._started and self.control.paused:  # paused before the first batch
-            self._pause()
-        self._started = True
-        rate = self.control.pending_learning_rate()
-        # A live rate belongs to one run; a sweep's members keep their own rates.
-        single = len(self.reporters) == 1
-        if rate is not None and single and not self.control.stopping:
-            self._change_rate(rate)
-        if self.control.stopping:
-            self.model.stop_training = True
-        for reporter in self.reporters:
-            reporter.begin_group()
-
-    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
-        rows = self.log.take(logs)
-        for index, reporter in enumerate(self.reporters):
-            reporter.end_group(rows[:, index])
-        if not any(reporter.active for reporter in self.reporters):
-            self.model.stop_training = True
-            return
-        # Pause here, after the batches, so a stop while paused ends fit before another one.
-        if self.control.paused and not self.control.stopping:
-            self._pause()
-        if self.control.stopping:
-            self._stop()
-
-    def on_test_batch_end(self, batch: int, logs: Any = None) -> None:
-        if self.control.stopping:
-            self._stop()
-            self.model.stop_evaluating = True
-
-    # --- requests -----------------------------------------------------------------------
-    def _stop(self) -> None:
-        for reporter in self.reporters:
-            reporter.stopped()
-        self.model.stop_training = True
-
-    def _change_rate(self, rate: float) -> None:
-        if self.reporters[0].change_rate(rate):
-            self.model.optimizer.learning_rate = rate
-
-    def _pause(self) -> None:
-        began = time.perf_counter()
-        for reporter in self.reporters:
-            reporter.emit(ev.Paused(reporter.step))
-        self.control.wait_while_paused()
-        waited = time.perf_counter() - began
-        for reporter in self.reporters:
-            reporter.paused(waited)
-            reporter.emit(ev.Resumed(reporter.step, waited))
 
 
 def _one_line(error: BaseException) -> str:
