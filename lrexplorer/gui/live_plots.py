@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 
 from lrexplorer.core.runs import RunRecord
 from lrexplorer.gui import plot_items as style
+from lrexplorer.gui import theme
 from lrexplorer.gui.plot_hover import PlotHover
 from lrexplorer.gui.plot_items import DrawnRun
 from lrexplorer.gui.plot_series import PLOTS, room_for
@@ -46,6 +47,7 @@ class LivePlots(QWidget):
         self._legend_stale = True
         self._live_steps = 0  # the live run's planned length, when known
         self._hover_text = ""
+        self._colours = theme.LIGHT_PLOTS
         self._build_controls()
         self._build_plots()
         layout = QVBoxLayout(self)
@@ -162,6 +164,7 @@ class LivePlots(QWidget):
         run, self._live = self._live, None
         if run is not None:
             run.set_live(False)
+            self._follow_theme(run)
             self._legend_stale = True
             self._schedule()
 
@@ -179,7 +182,7 @@ class LivePlots(QWidget):
                 self._add_run(record, colour, live=False)
             elif run.colour != QColor(colour) or run.label != (record.label or run_id):
                 run.colour, run.series.label = QColor(colour), record.label or run_id
-                run.restyle(self._scale)  # renamed or recoloured in the runs panel
+                self._restyle(run)  # renamed or recoloured in the runs panel
         self._legend_stale = True
         self._schedule()
 
@@ -206,6 +209,11 @@ class LivePlots(QWidget):
     def set_presentation(self, scale: float) -> None:
         """1.0 on a laptop; 1.5-2.0 on a projector: larger text, thicker lines, bigger marks."""
         self._scale = min(3.0, max(0.5, float(scale)))
+        self._apply_style()
+
+    def set_theme(self, name: str) -> None:
+        """ "light" or "dark": background, axes, grid and text; the runs keep their colours."""
+        self._colours = theme.plot_colours(name)
         self._apply_style()
 
     def curve_data(
@@ -330,7 +338,10 @@ class LivePlots(QWidget):
         show_raw = self._raw_check.isChecked()
         for run in self._runs.values():
             if run.stale:
+                relabel = "lr_changes" in run.stale  # markers drawn anew, in light colours
                 run.draw(self._is_log, self._smoothing, show_raw)
+                if relabel:
+                    self._follow_theme(run)
         steps = max((r.series.last_step for r in self._runs.values() if not r.live), default=0)
         if self._live is not None:  # its planned length, or room to grow until that is known
             done = self._live.series.last_step
@@ -400,7 +411,7 @@ class LivePlots(QWidget):
     # --- runs ------------------------------------------------------------------------------
     def _add_run(self, record: RunRecord, colour: QColor, live: bool) -> DrawnRun:
         run = DrawnRun(record, colour, live, self._plots, self._layers)
-        run.restyle(self._scale)
+        self._restyle(run)
         self._runs[run.id] = run
         self._legend_stale = True
         return run
@@ -423,7 +434,30 @@ class LivePlots(QWidget):
         self._hover.set_scale(scale)
         self._legend.setLabelTextSize(f"{10 * scale:.0f}pt")
         self._symbol_keys = style.symbol_keys(scale)
+        theme.style_plot_widget(self._area, self._colours)
+        for key in self._symbol_keys.values():
+            theme.style_item(key, self._colours)
         for run in self._runs.values():
-            run.restyle(self._scale)
+            self._restyle(run)
         self._legend_stale = True
         self._schedule()
+
+    def _restyle(self, run: DrawnRun) -> None:
+        run.restyle(self._scale)
+        self._follow_theme(run)
+
+    def _follow_theme(self, run: DrawnRun) -> None:
+        """A run's items are styled for white paper: raw values paled towards white, hollow
+        marks filled white, rate-change labels darkened. On dark paper: towards the paper."""
+        colours = self._colours
+        if not colours.dark:
+            return
+        for (_name, role), item in run.items.items():
+            if role == "raw":
+                pale = theme.tint(run.colour, style.RAW_TINT, colours.background)
+                item.setPen(theme.recoloured(item.opts["pen"], pale))
+            elif role == "validation":
+                item.setSymbolBrush(colours.background)
+        for _name, line in run.markers:
+            if getattr(line, "label", None) is not None:
+                line.label.setColor(run.colour.lighter(130))

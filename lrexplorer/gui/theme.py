@@ -1,0 +1,321 @@
+"""Light and dark themes: the application's palette (Fusion, the same on every system), the
+plots' background, axes and text, and the choice System / Light / Dark kept in the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QBrush, QColor, QGuiApplication, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
+
+SETTINGS_KEY = "view/theme"
+CHOICES = {"system": "System", "light": "Light", "dark": "Dark"}  # choice -> menu text
+THEMES = ("light", "dark")
+
+_ROLE = QPalette.ColorRole
+_ACTIVE, _DISABLED = QPalette.ColorGroup.Active, QPalette.ColorGroup.Disabled
+# Fusion's own light palette, written out: Fusion's standardPalette() turns dark by itself when
+# the system is dark, which would make "Light" depend on the system. One change: a darker
+# selection blue, so that white text on it reads at 4.7:1 rather than 3.7:1.
+_LIGHT = {
+    _ROLE.Window: "#efefef", _ROLE.WindowText: "#000000", _ROLE.Base: "#ffffff",
+    _ROLE.AlternateBase: "#f7f7f7", _ROLE.ToolTipBase: "#ffffdc", _ROLE.ToolTipText: "#000000",
+    _ROLE.PlaceholderText: "#80000000", _ROLE.Text: "#000000", _ROLE.Button: "#efefef",
+    _ROLE.ButtonText: "#000000", _ROLE.BrightText: "#ffffff", _ROLE.Light: "#ffffff",
+    _ROLE.Midlight: "#cacaca", _ROLE.Mid: "#b8b8b8", _ROLE.Dark: "#9f9f9f",
+    _ROLE.Shadow: "#767676", _ROLE.Highlight: "#2878b8", _ROLE.HighlightedText: "#ffffff",
+    _ROLE.Link: "#0000ff", _ROLE.LinkVisited: "#ff00ff", _ROLE.Accent: "#2878b8",
+}  # fmt: skip
+_LIGHT_DISABLED = {
+    _ROLE.WindowText: "#bebebe", _ROLE.Text: "#bebebe", _ROLE.ButtonText: "#bebebe",
+    _ROLE.Base: "#efefef", _ROLE.Dark: "#bebebe", _ROLE.Shadow: "#b1b1b1",
+    _ROLE.Highlight: "#919191", _ROLE.Accent: "#919191",
+}  # fmt: skip
+# Neutral greys (no tint: run colours must look as they do on white). Fields are lighter than
+# the window: Fusion outlines them in the window's colour darkened, which a darker field hides.
+# Text is #e6e6e6: 12.6:1 on the window, 11.2:1 in a field.
+_DARK = {
+    _ROLE.Window: "#242424", _ROLE.WindowText: "#e6e6e6", _ROLE.Base: "#2d2d2d",
+    _ROLE.AlternateBase: "#333333", _ROLE.ToolTipBase: "#3a3a3a", _ROLE.ToolTipText: "#eeeeee",
+    _ROLE.PlaceholderText: "#9a9a9a", _ROLE.Text: "#e6e6e6", _ROLE.Button: "#363636",
+    _ROLE.ButtonText: "#e6e6e6", _ROLE.BrightText: "#ff6b6b", _ROLE.Light: "#4a4a4a",
+    _ROLE.Midlight: "#3e3e3e", _ROLE.Mid: "#2c2c2c", _ROLE.Dark: "#141414",
+    _ROLE.Shadow: "#000000", _ROLE.Highlight: "#2f6db5", _ROLE.HighlightedText: "#ffffff",
+    _ROLE.Link: "#7ab4ff", _ROLE.LinkVisited: "#c58af9", _ROLE.Accent: "#2f6db5",
+}  # fmt: skip
+_DARK_DISABLED = {
+    _ROLE.WindowText: "#767676", _ROLE.Text: "#767676", _ROLE.ButtonText: "#767676",
+    _ROLE.Base: "#282828", _ROLE.Button: "#2c2c2c", _ROLE.Highlight: "#3d3d3d",
+    _ROLE.HighlightedText: "#a0a0a0", _ROLE.PlaceholderText: "#5c5c5c",
+    _ROLE.Accent: "#3d3d3d",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PlotColours:
+    """The plots' neutral colours; data keep their own."""
+
+    dark: bool
+    background: str
+    ink: str  # tick labels, axis titles, legend, hover text
+    axis: str  # axis lines and ticks, grey legend keys
+    grid: str
+    hover_fill: str  # #AARRGGBB: the hover label's box, a little see-through
+
+
+# Light: the plots' original colours. Dark: #141414 is the lightest grey on which all eight run
+# colours keep 3:1 contrast, the least a line needs (WCAG 1.4.11); the purple #AA3377 is the
+# limit at 3.03:1. Ink on it is 14.8:1, the axis grey 8:1.
+LIGHT_PLOTS = PlotColours(False, "#ffffff", "#222222", "#555555", "#e4e4e4", "#ebffffff")
+DARK_PLOTS = PlotColours(True, "#141414", "#e6e6e6", "#a6a6a6", "#2e2e2e", "#eb262626")
+
+
+def plot_colours(theme: str) -> PlotColours:
+    return DARK_PLOTS if theme == "dark" else LIGHT_PLOTS
+
+
+def palette(theme: str) -> QPalette:
+    """The application palette of "light" or "dark"."""
+    colours, disabled = (_DARK, _DARK_DISABLED) if theme == "dark" else (_LIGHT, _LIGHT_DISABLED)
+    result = QPalette()
+    for role, name in colours.items():
+        result.setColor(role, QColor(name))  # every group
+    for role, name in disabled.items():
+        result.setColor(_DISABLED, role, QColor(name))
+    return result
+
+
+def system_theme() -> str:
+    """ "dark" if the system says so; "light" otherwise, also when it cannot say (offscreen)."""
+    scheme = QGuiApplication.styleHints().colorScheme()
+    return "dark" if scheme == Qt.ColorScheme.Dark else "light"
+
+
+class ThemeManager(QObject):
+    """Applies the chosen theme to the application and tells widgets that draw their own
+    colours (the plots) through `theme_changed`; follows the system while the choice is
+    "system"."""
+
+    theme_changed = Signal(str)  # "light" or "dark", after the palette changed
+
+    def __init__(self, settings: QSettings | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        saved = str(settings.value(SETTINGS_KEY, "system")) if settings is not None else "system"
+        self._choice = saved if saved in CHOICES else "system"
+        self._current: str | None = None
+        self._app: QApplication | None = None
+        self._actions: dict[str, QAction] = {}
+        QGuiApplication.styleHints().colorSchemeChanged.connect(
+            self._on_style_hints_color_scheme_changed
+        )
+
+    def choice(self) -> str:
+        """ "system", "light" or "dark"."""
+        return self._choice
+
+    def current(self) -> str:
+        """The theme shown: "light" or "dark"."""
+        return self._current or self._resolve()
+
+    def apply(self, app: QApplication, choice: str | None = None) -> str:
+        """Apply `choice` (default: the saved one), remember it, and return the theme shown."""
+        choice = self._choice if choice is None else choice
+        if choice not in CHOICES:
+            raise ValueError(f"unknown theme {choice!r}: choose one of {', '.join(CHOICES)}")
+        self._app, self._choice = app, choice
+        if self._settings is not None:
+            self._settings.setValue(SETTINGS_KEY, choice)
+        if app.style().name().lower() != "fusion":
+            app.setStyle("Fusion")  # native styles ignore parts of the palette
+        hints = QGuiApplication.styleHints()
+        # The window frame (title bar) follows too where the system allows it; "system" hands
+        # the decision back to the system, and then colorScheme() reports the system's again.
+        if choice == "system":
+            hints.unsetColorScheme()
+        else:
+            hints.setColorScheme(Qt.ColorScheme.Dark if choice == "dark" else Qt.ColorScheme.Light)
+        self._show(self._resolve())
+        for name, action in self._actions.items():
+            action.setChecked(name == choice)
+        return self.current()
+
+    def add_menu(self, parent: QMenu) -> QMenu:
+        """A "Theme" submenu of `parent` with System, Light and Dark (one ticked)."""
+        menu = parent.addMenu("Theme")
+        menu.setObjectName("themeMenu")
+        group = QActionGroup(menu)
+        group.setExclusive(True)
+        for choice, text in CHOICES.items():
+            action = QAction(text, menu, checkable=True)
+            action.setObjectName(f"theme{text}Action")
+            action.setChecked(choice == self._choice)
+            action.triggered.connect(lambda _checked=False, c=choice: self._on_menu_chosen(c))
+            group.addAction(action)
+            menu.addAction(action)
+            self._actions[choice] = action
+        return menu
+
+    def _on_menu_chosen(self, choice: str) -> None:
+        app = self._app or QApplication.instance()
+        if isinstance(app, QApplication):
+            self.apply(app, choice)
+
+    def _resolve(self, scheme: Qt.ColorScheme | None = None) -> str:
+        if self._choice != "system":
+            return self._choice
+        if scheme is None:
+            return system_theme()
+        return "dark" if scheme == Qt.ColorScheme.Dark else "light"
+
+    def _show(self, theme: str) -> None:
+        if theme == self._current or self._app is None:
+            return
+        self._current = theme
+        self._app.setPalette(palette(theme))
+        # A style sheet takes the palette (and its palette(...) colours) when it is applied, so
+        # widgets styled by one would keep the old theme's text colour: apply theirs again.
+        for widget in self._app.allWidgets():
+            if widget.styleSheet():
+                widget.setStyleSheet(widget.styleSheet())
+        self.theme_changed.emit(theme)
+
+    def _on_style_hints_color_scheme_changed(self, scheme: Qt.ColorScheme) -> None:
+        if self._choice == "system":
+            self._show(self._resolve(scheme))
+
+
+# --- plots ------------------------------------------------------------------------------------
+
+
+def style_plot_widget(target: pg.GraphicsView | pg.PlotItem, theme: str | PlotColours) -> None:
+    """Recolour a pyqtgraph widget (GraphicsLayoutWidget, PlotWidget) or one PlotItem for the
+    theme: background, axes, grid, legend and text. Data in colour keep their colours; items
+    drawn in neutral greys follow the theme (dark grey ink becomes light grey ink, a white
+    fill the background). Call it again after the owner restyles (e.g. a new font scale), and
+    for items added later, style_item."""
+    colours = theme if isinstance(theme, PlotColours) else plot_colours(theme)
+    if isinstance(target, pg.PlotItem):
+        view = target.getViewWidget()
+        items, pending = [], [target]
+        while pending:
+            item = pending.pop()
+            items.append(item)
+            pending += item.childItems()
+    else:
+        view = target
+        items = target.scene().items()
+    if view is not None:
+        view.setBackground(colours.background)
+    for item in items:
+        style_item(item, colours)
+
+
+def style_plots_in(root: QWidget, theme: str | PlotColours) -> None:
+    """style_plot_widget on every pyqtgraph view inside `root` (a dialog with plots)."""
+    views = root.findChildren(pg.GraphicsView)
+    if isinstance(root, pg.GraphicsView):
+        views.append(root)
+    for view in views:
+        style_plot_widget(view, theme)
+
+
+def style_item(item: object, colours: PlotColours) -> None:
+    """One pyqtgraph item, as style_plot_widget describes."""
+    if isinstance(item, pg.AxisItem):
+        item.setPen(recoloured(item.pen(), colours.axis))
+        item.setTextPen(colours.ink)
+        item.labelStyle = {**item.labelStyle, "color": colours.ink}
+        item.label.setHtml(item.labelString())
+    elif isinstance(item, pg.GridItem):
+        item.setPen(recoloured(item.opts["pen"], colours.grid))
+    elif isinstance(item, pg.LegendItem):
+        item.setLabelTextColor(colours.ink)  # labels added later; present ones are LabelItems
+    elif isinstance(item, pg.LabelItem):
+        colour = pg.mkColor(item.opts.get("color") or "k")
+        if _neutral(colour) and colour.name() != colours.ink:
+            item.setText(item.text, color=colours.ink)
+    elif isinstance(item, pg.TextItem):
+        _style_text(item, colours)
+    elif isinstance(item, pg.PlotDataItem):
+        _style_neutrals(item, colours, ("pen", "symbolPen", "symbolBrush"))
+    elif isinstance(item, pg.ScatterPlotItem | pg.InfiniteLine) and not isinstance(
+        item.parentItem(), pg.PlotDataItem
+    ):
+        _style_neutrals(item, colours, ("pen", "brush"))
+
+
+def _style_text(item: pg.TextItem, colours: PlotColours) -> None:
+    if _neutral(item.color) and item.color.name() != colours.ink:
+        item.setColor(colours.ink)
+    if item.fill.style() != Qt.BrushStyle.NoBrush and _neutral(item.fill.color()):
+        item.fill = QBrush(QColor(colours.hover_fill))
+    if item.border.style() != Qt.PenStyle.NoPen and _neutral(item.border.color()):
+        item.border = recoloured(item.border, colours.axis)
+    item.update()
+
+
+def _style_neutrals(item: object, colours: PlotColours, keys: tuple[str, ...]) -> None:
+    """Pens and brushes in neutral greys take the theme's ink, axis or background colour."""
+    for key in keys:
+        value = _current(item, key)
+        if value is None or value.style() in (Qt.PenStyle.NoPen, Qt.BrushStyle.NoBrush):
+            continue
+        colour = value.color()
+        if not _neutral(colour):
+            continue
+        target = getattr(colours, _role(colour))
+        if colour.name() != QColor(target).name():
+            _set(item, key, recoloured(value, target))
+
+
+def _current(item: object, key: str) -> QPen | QBrush | None:
+    if isinstance(item, pg.InfiniteLine):
+        return item.pen if key == "pen" else None
+    value = item.opts.get(key)
+    if value is None:
+        return None
+    return pg.mkBrush(value) if "rush" in key else pg.mkPen(value)
+
+
+def _set(item: object, key: str, value: QPen | QBrush) -> None:
+    setter = {"pen": "setPen", "brush": "setBrush"}.get(key, f"set{key[0].upper()}{key[1:]}")
+    getattr(item, setter)(value)
+
+
+def _role(colour: QColor) -> str:
+    """What a neutral colour stands for: one of ours exactly (this item was styled before), or
+    by its lightness, as the owners draw for white paper (#222 text, #555 axes, white fills)."""
+    name = colour.name()
+    for colours in (DARK_PLOTS, LIGHT_PLOTS):
+        for role in ("ink", "axis", "background"):
+            if name == getattr(colours, role):
+                return role
+    lightness = colour.lightness()
+    return "ink" if lightness < 64 else "axis" if lightness < 192 else "background"
+
+
+def _neutral(colour: QColor) -> bool:
+    return colour.hsvSaturation() <= 12 or colour.alpha() == 0
+
+
+def recoloured(pen_or_brush: QPen | QBrush, colour: str | QColor) -> QPen | QBrush:
+    """The same pen (width, dashes) or brush in another colour, keeping its transparency."""
+    result = QPen(pen_or_brush) if isinstance(pen_or_brush, QPen) else QBrush(pen_or_brush)
+    new = QColor(colour)
+    new.setAlpha(pen_or_brush.color().alpha())
+    result.setColor(new)
+    return result
+
+
+def tint(colour: QColor, amount: float, paper: str | QColor) -> QColor:
+    """`colour` mixed into `paper`: amount 0 is the paper, 1 the colour; opaque."""
+    base = QColor(paper)
+    return QColor.fromRgbF(
+        *(
+            p + amount * (c - p)
+            for c, p in zip(colour.getRgbF()[:3], base.getRgbF()[:3], strict=True)
+        )
+    )
