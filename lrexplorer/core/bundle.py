@@ -193,7 +193,10 @@ def _readme(
         "## What is inside",
         "",
     ]
-    lines += [f"- `{name}`: the training plots (loss, accuracy, learning rate)" for name in images]
+    lines += [
+        f"- `{name}`: the training plots (loss, accuracy, learning rate) as they were on screen"
+        for name in images
+    ]
     if bundled_sample:
         lines.append(
             f"- `{SAMPLE}`: the MNIST sample the runs on the offline sample trained on "
