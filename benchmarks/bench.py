@@ -26,6 +26,7 @@ PROBES = str(Path(__file__).resolve().parent / "probes.py")
 LREXPLORER = [PYTHON, "-m", "lrexplorer"]
 
 Measure = Callable[[], dict[str, float]]
+SWEEP_SAMPLES = "30000"
 
 
 # --- running probes -----------------------------------------------------------------------
@@ -280,7 +281,7 @@ def plan(args: argparse.Namespace) -> tuple[dict[str, tuple[Measure, bool]], lis
                     target=f"< {limit:.0f} ms", verdict=below(limit),
                 )
             )  # fmt: skip
-        measures["overlay"] = (lambda: gui_probe("overlay-redraw", runs="20"), False)
+        measures["overlay"] = (lambda: gui_probe("overlay-redraw", runs="8"), False)
         for key, what in (
             ("live redraw ms", "redraw after ~50 ms of new live batches"),
             ("full redraw ms", "redraw of every curve (smoothing changed)"),
@@ -323,7 +324,8 @@ def plan(args: argparse.Namespace) -> tuple[dict[str, tuple[Measure, bool]], lis
         rows.append(
             Row(
                 f"sweep of 3 rates (steps per execution {sweep_spe})",
-                "training s, 1 epoch each: Trainer.run_many (together) vs 3 x Trainer.run",
+                f"training s, 1 epoch of {SWEEP_SAMPLES} MNIST images each: Trainer.run_many "
+                "(together) vs 3 x Trainer.run",
                 "together", "training s", "separate", "training s",
                 "goal <= 0.6, never > 1.0", ratio_verdict(0.6, 1.0),
             )
@@ -332,7 +334,9 @@ def plan(args: argparse.Namespace) -> tuple[dict[str, tuple[Measure, bool]], lis
 
 
 def sweep(name: str, mnist: str, spe: str) -> dict[str, float]:
-    values = probe(name, "--mnist", mnist, "--epochs", "1", "--spe", spe)
+    values = probe(
+        name, "--mnist", mnist, "--epochs", "1", "--spe", spe, "--train-samples", SWEEP_SAMPLES
+    )
     return {"training s": values["seconds"]}
 
 
@@ -369,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         "--spe", type=int, default=16, help="steps per execution for the extra rows (0: none)"
     )
     parser.add_argument(
-        "--no-jit", dest="jit", action="store_false", help="skip the --jit-compile rows"
+        "--jit", action="store_true", help="add rows for --steps-per-execution N --jit-compile"
     )
     parser.add_argument("--only", help="comma-separated: training,gui,startup,memory,sweep")
     args = parser.parse_args(argv)
@@ -395,8 +399,10 @@ def main(argv: list[str] | None = None) -> int:
             measure, once = measures[name]
             if once and index > 0:
                 continue
+            took = time.perf_counter()
             results[name].append(measure())
-            print(f"round {index + 1}: {name} done", file=sys.stderr, flush=True)
+            took = time.perf_counter() - took
+            print(f"round {index + 1}: {name} done in {took:.0f} s", file=sys.stderr, flush=True)
     print(table(rows, results))
     print(f"\n{args.rounds} rounds in {time.perf_counter() - began:.0f} s")
     return 0

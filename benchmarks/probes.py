@@ -40,6 +40,7 @@ def config(args: argparse.Namespace, **changes: Any) -> Any:
         data_path=args.mnist,
         epochs=args.epochs,
         batch_size=128,
+        train_samples=args.train_samples,
     )
     if args.spe is not None:  # otherwise RunConfig's default, as `lrexplorer run` has it
         changes.setdefault("steps_per_execution", args.spe)
@@ -108,8 +109,8 @@ def session_configs(runs: int) -> list[Any]:
             optimizer=optimizers[i % 3],
             learning_rate=10 ** (-4 + (i % 7) / 2),
             dataset="sample",
-            train_samples=512,
-            test_samples=256,
+            train_samples=256,
+            test_samples=128,
             epochs=1,
             seed=i % 5,
         )
@@ -143,6 +144,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--spe", type=int)
     parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--train-samples", type=int)
     parser.add_argument("what", nargs="?")
     args = parser.parse_args()
     if args.probe == "gui":
