@@ -10,6 +10,12 @@ _STYLES = {
     "warning": ("#fff4d6", "#6b4a00", "⚠"),
     "error": ("#fde7e9", "#8a1c2b", "✖"),
 }
+# The same messages on a dark window (text contrast 9.5-10.6:1).
+_DARK_STYLES = {
+    "info": ("#16304a", "#cfe6ff", "ℹ"),
+    "warning": ("#3d3210", "#ffe08a", "⚠"),
+    "error": ("#4a1a20", "#ffc2c8", "✖"),
+}
 
 
 class MessageBanner(QFrame):
@@ -35,7 +41,8 @@ class MessageBanner(QFrame):
         self.hide()
 
     def show_message(self, text: str, level: str = "info", details: str | None = None) -> None:
-        background, foreground, icon = _STYLES[level]
+        dark = self.palette().window().color().lightness() < 128
+        background, foreground, icon = (_DARK_STYLES if dark else _STYLES)[level]
         self.level = level
         self.setStyleSheet(
             f"#messageBanner {{ background: {background}; border: 1px solid {foreground}; "

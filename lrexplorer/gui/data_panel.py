@@ -29,6 +29,7 @@ class DataPanel(QWidget):
         self.setObjectName("DataPanel")
         self._draft = draft
         form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         self.dataset = QComboBox(objectName="datasetCombo")

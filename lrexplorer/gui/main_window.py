@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QGroupBox,
+    QApplication,
     QMainWindow,
     QScrollArea,
     QSplitter,
@@ -24,11 +24,12 @@ from lrexplorer.gui.data_panel import DataPanel
 from lrexplorer.gui.draft import DraftConfig
 from lrexplorer.gui.keras_loader import KerasLoader, KerasReady
 from lrexplorer.gui.live_plots import LivePlots
-from lrexplorer.gui.optimizer_panel import OptimizerPanel
+from lrexplorer.gui.optimizer_panel import OptimizerPanel, section_label
 from lrexplorer.gui.palette import ColourBook
 from lrexplorer.gui.run_bar import RunBar
 from lrexplorer.gui.runs_panel import RunsPanel
 from lrexplorer.gui.schedule_panel import SchedulePanel
+from lrexplorer.gui.theme import ThemeManager, style_plots_in
 from lrexplorer.gui.training import RunController
 from lrexplorer.gui.window_actions import WindowActions
 
@@ -61,7 +62,12 @@ class MainWindow(QMainWindow):
         self._applied_rate: float | None = None
         self._sweep: list[RunRecord] = []  # the queued sweep, summarised when the queue ends
         self._finder: QWidget | None = None
+        # The theme before the widgets: some choose their colours from the palette once.
+        self.theme = ThemeManager(self.settings, self)
+        self.theme.apply(QApplication.instance())
         self._build()
+        self.plots.set_theme(self.theme.current())
+        self.theme.theme_changed.connect(self._on_theme_changed)
         self.actions = WindowActions(self)
         self._connect()
         self._restore_layout()
@@ -78,12 +84,13 @@ class MainWindow(QMainWindow):
         self.schedule_panel = SchedulePanel(self.draft)
         controls = QWidget(objectName="controls")
         column = QVBoxLayout(controls)
-        # The optimizer and schedule panels carry their own headings.
+        # The optimizer and schedule panels carry their own headings; the data gets the same.
         column.addWidget(self.optimizer_panel)
+        column.addSpacing(8)
         column.addWidget(self.schedule_panel)
-        data_group = QGroupBox("Data and training")
-        QVBoxLayout(data_group).addWidget(self.data_panel)
-        column.addWidget(data_group)
+        column.addSpacing(8)
+        column.addWidget(section_label("Data and training"))
+        column.addWidget(self.data_panel)
         column.addStretch(1)
         scroll = QScrollArea(objectName="controlsScroll")
         scroll.setWidget(controls)
@@ -263,6 +270,7 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.rate_chosen.connect(lambda rate: self.draft.update(learning_rate=rate))
         self._finder = dialog
+        style_plots_in(dialog, self.theme.current())
         dialog.show()
 
     def show_summary(self, records: list[RunRecord] | None = None) -> None:
@@ -275,6 +283,7 @@ class MainWindow(QMainWindow):
             return
         dialog = SweepSummaryDialog(records, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        style_plots_in(dialog, self.theme.current())
         dialog.show()
 
     def _on_controller_busy_changed(self, busy: bool) -> None:
@@ -379,6 +388,12 @@ class MainWindow(QMainWindow):
             except StoreError as error:
                 self.banner.show_message(str(error), "error")
             self.colours.forget(record.id)
+
+    def _on_theme_changed(self, theme: str) -> None:
+        self.plots.set_theme(theme)
+        for widget in QApplication.topLevelWidgets():
+            if widget is not self:
+                style_plots_in(widget, theme)  # open dialogs with plots: summary, range test
 
     # --- settings and closing ---------------------------------------------------------------
     def _restored_config(self) -> RunConfig:

@@ -191,6 +191,8 @@ class SweepSummaryView(QWidget):
                     item.setForeground(QBrush(QColor(_STATUS_COLOURS[row.status])))
                 if row is best:
                     item.setBackground(QBrush(QColor(BEST_ROW)))
+                    if c != 1:  # dark text on the light highlight, in either theme
+                        item.setForeground(QBrush(QColor("#1a1a1a")))
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)

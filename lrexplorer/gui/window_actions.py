@@ -45,6 +45,10 @@ class WindowActions:
         self._action(file_menu, "Export plots (PNG/SVG)…", "Ctrl+Shift+S", self.export_plots)
         self._action(file_menu, "Export history as CSV…", None, self._on_export_csv_triggered)
         file_menu.addSeparator()
+        self._action(file_menu, "Open session…", "Ctrl+O", self.open_session)
+        self._action(file_menu, "Save session…", None, self.save_session)
+        self._action(file_menu, "Export lesson bundle…", None, self.export_lesson_bundle)
+        file_menu.addSeparator()
         self._action(file_menu, "Open runs folder", None, self.open_runs_folder)
         file_menu.addSeparator()
         self._action(file_menu, "Quit", "Ctrl+Q", window.close)
@@ -75,6 +79,8 @@ class WindowActions:
         self.presentation_action.setCheckable(True)
         self._action(view_menu, "Larger text", "Ctrl+=", lambda: self.scale_font(1.15))
         self._action(view_menu, "Smaller text", "Ctrl+-", lambda: self.scale_font(1 / 1.15))
+        view_menu.addSeparator()
+        window.theme.add_menu(view_menu)
 
         help_menu = menu.addMenu("&Help")
         self._action(help_menu, "Keyboard shortcuts", "F1", self.show_shortcuts)
@@ -144,6 +150,41 @@ class WindowActions:
             self.window.banner.show_message(f"Could not write {path}: {error}", "error")
             return
         self.window.statusBar().showMessage(f"Saved {Path(path).name}", 5000)
+
+    def _lesson_runs(self) -> list[RunRecord]:
+        """The ticked runs; every run when none is ticked."""
+        return self.window.runs_panel.checked() or self.window.runs_panel.records()
+
+    def save_session(self) -> None:
+        from lrexplorer.gui.session_files import FILE_FILTER, save_session_file
+
+        records = self._lesson_runs()
+        path = self.ask_save_path("Save session", "lesson.lrsession", FILE_FILTER)
+        if path:
+            save_session_file(self.window, records, path)
+
+    def open_session(self) -> None:
+        from lrexplorer.gui.session_files import FILE_FILTER, open_session_file
+
+        path = self.ask_open_path("Open session", FILE_FILTER)
+        if path:
+            open_session_file(self.window, path)
+
+    def export_lesson_bundle(self) -> None:
+        """One folder or zip to hand out: each run's JSON, CSVs, code, and the plots."""
+        from lrexplorer.gui.bundle_export import export_bundle
+
+        records = self._lesson_runs()
+        path = self.ask_save_path(
+            "Export lesson bundle", "lesson.zip", "Zip archive (*.zip);;Folder (*)"
+        )
+        if path:
+            export_bundle(self.window, records, path, as_zip=path.lower().endswith(".zip"))
+
+    def ask_open_path(self, title: str, filters: str) -> str:
+        """An open-file dialog; tests replace this method."""
+        path, _ = QFileDialog.getOpenFileName(self.window, title, "", filters)
+        return path
 
     def ask_save_path(self, title: str, name: str, filters: str) -> str:
         """A save-file dialog; tests replace this method."""
