@@ -19,7 +19,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from lrexplorer.core import data
+from lrexplorer.core import data, download
 from lrexplorer.core.config import RunConfig
 from lrexplorer.core.data import DataError, DownloadCancelled, DownloadFailed, load_dataset
 from lrexplorer.core.events import DataProgress
@@ -510,7 +510,7 @@ def test_cancel_a_download_from_a_silent_server(keras_home: Path, monkeypatch, s
 
 def test_a_stalled_download_gives_up(keras_home: Path, monkeypatch, silent_server) -> None:
     monkeypatch.setenv(data.MIRROR_ENV, silent_server)
-    monkeypatch.setattr(data, "STALL_SECONDS", 0.5)
+    monkeypatch.setattr(download, "STALL_SECONDS", 0.5)
     dataset = load_dataset(RunConfig(dataset="mnist"))
     assert "sent nothing for 0.5 s" in dataset.notice
 
