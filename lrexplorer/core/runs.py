@@ -8,11 +8,13 @@ run is plotted). Both are written atomically, so a crash never leaves a half-wri
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import math
 import os
 import tempfile
+import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ from typing import Any
 from lrexplorer import __version__
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig
+from lrexplorer.core.record_checks import FIELD_KINDS, check_config_types, check_record_types
 
 RECORD_SCHEMA = 1
 
@@ -183,15 +186,15 @@ class RunRecord:
         missing = [key for key in ("id", "config", "status") if key not in data]
         if missing:
             raise ValueError(f"missing field(s): {', '.join(missing)}")
-        record = cls(id=str(data["id"]), config=RunConfig.from_dict(data["config"]))
-        for key in (
-            "label", "status", "created", "seconds", "error", "notes", "prediction",
-            "data_source", "data_notice", "optimizer_config", "steps_per_epoch",
-            "total_steps", "train_samples", "test_samples", "versions", "epochs", "lr_changes",
-            "last_batch",
-        ):  # fmt: skip
+        check_record_types(data)
+        config = RunConfig.from_dict(data["config"])
+        check_config_types(config)
+        record = cls(id=str(data["id"]), config=config)
+        for key in FIELD_KINDS:
             if key in data and data[key] is not None:
                 setattr(record, key, data[key])
+        if record.status == ev.RUNNING:  # read from a file, nobody is training it any more
+            record.status = ev.STOPPED
         batches = data.get("batches")
         record.batches = None if batches is None else _read_batches(batches)
         return record
@@ -203,10 +206,16 @@ def _read_batches(batches: dict[str, Any]) -> dict[str, list[float]]:
     columns = {}
     for name in BATCH_FIELDS:
         values = batches.get(name, [])
+        if not isinstance(values, list) or not all(_is_number(v) for v in values):
+            raise ValueError(f"batch history column {name} is not a list of numbers")
         columns[name] = [math.nan if v is None else v for v in values]
     if len({len(c) for c in columns.values()}) > 1:
         raise ValueError("batch history columns have different lengths")
     return columns
+
+
+def _is_number(value: Any) -> bool:
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
 
 
 def _finite_or_none(value: Any) -> Any:
@@ -226,6 +235,10 @@ def versions() -> dict[str, str]:
     return {"lrexplorer": __version__, "keras": keras_version()}
 
 
+TEMP_SUFFIX = ".tmp"
+STALE_SECONDS = 3600.0  # a leftover whose writer cannot be told apart is removed after this
+
+
 class StoreError(OSError):
     """Saving or deleting a run failed; the message says which file and why."""
 
@@ -233,7 +246,10 @@ class StoreError(OSError):
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON so that `path` holds either the old or the complete new text, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # The writer's process id in the name tells a crashed save's leftover from one in progress.
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=path.parent
+    )
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, separators=(",", ":"), allow_nan=False)
@@ -270,12 +286,16 @@ class RunStore:
             ) from error
 
     def load_all(self) -> tuple[list[RunRecord], list[str]]:
-        """Every readable run, oldest first, histories not yet read; and a warning per bad file."""
+        """Every readable run, oldest first, histories not yet read; and a warning per bad file.
+
+        Leftovers of a save that crashed are never read, and are removed (remove_leftovers).
+        """
         records, warnings = [], []
         try:
             paths = sorted(self.folder.glob("*.json"))
         except OSError as error:
             return [], [f"could not read the runs folder {self.folder}: {error}"]
+        self.remove_leftovers(paths)
         for path in paths:
             if path.name.endswith(".history.json") or path.name.startswith("."):
                 continue
@@ -284,10 +304,31 @@ class RunStore:
                 record = RunRecord.from_dict(data)
                 record.batches = None
                 records.append(record)
-            except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as error:
+            except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
                 warnings.append(f"skipped damaged run file {path.name}: {_reason(error)}")
         records.sort(key=lambda r: (r.created, r.id))
         return records, warnings
+
+    def remove_leftovers(self, paths: list[Path] | None = None) -> int:
+        """Delete what crashed saves left: temporary files whose writer has ended (or that are
+        an hour old) and histories whose run file was never written. Returns how many."""
+        now = time.time()
+        paths = list(self.folder.glob("*.json")) if paths is None else paths
+        runs = {p.name for p in paths}
+        doomed = [p for p in self.folder.glob(f".*{TEMP_SUFFIX}") if _writer_gone(p, now)]
+        doomed += [
+            p
+            for p in paths
+            if p.name.endswith(".history.json")
+            and p.name.removesuffix(".history.json") + ".json" not in runs
+            and _age(p, now) > STALE_SECONDS
+        ]
+        removed = 0
+        for path in doomed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+        return removed
 
     def load_history(self, record: RunRecord) -> None:
         """Fill in record.batches from disk (an empty table if the file is missing or bad)."""
@@ -311,7 +352,44 @@ class RunStore:
 def _reason(error: Exception) -> str:
     if isinstance(error, json.JSONDecodeError):
         return f"not valid JSON ({error.msg} at line {error.lineno})"
+    if isinstance(error, UnicodeDecodeError):
+        return "not text (not a run file, or damaged)"
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
     return str(error)
+
+
+def _age(path: Path, now: float) -> float:
+    try:
+        return now - path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _writer_gone(temp: Path, now: float) -> bool:
+    """A temporary file is a leftover if the process that wrote it has ended, or if it is old
+    (its writer cannot be told: written by an older version, or on another machine)."""
+    if _age(temp, now) > STALE_SECONDS:
+        return True
+    # ".<file>.<pid>.<random>.tmp", as write_json_atomic names it
+    parts = temp.name.removesuffix(TEMP_SUFFIX).rsplit(".", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        return False
+    return not _process_alive(int(parts[1]))
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process: it exists
+        return True
+    return True
 
 
 def save_record_json(record: RunRecord, path: str | os.PathLike[str]) -> None:
