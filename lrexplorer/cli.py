@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import signal
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 from lrexplorer import __version__
@@ -149,6 +152,22 @@ def checked_config(args: argparse.Namespace) -> RunConfig:
         raise BadInput(str(error)) from None
 
 
+def check_output(path: str | None) -> None:
+    """BadInput now if `path` cannot be written, rather than when the training is over."""
+    if not path:
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise BadInput(f"cannot write {path}: it is a folder; give a file name such as out.json")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        raise BadInput(f"cannot write {path}: {error.strerror or error}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="lrexplorer",
@@ -232,6 +251,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from lrexplorer.core.trainer import Trainer, TrainingControl
 
     config = checked_config(args)
+    check_output(args.json)
     control = TrainingControl()
     printer = ProgressPrinter(quiet=args.quiet)
     trainer = Trainer()
@@ -246,7 +266,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             save_record_json(record, args.json)
         except OSError as error:
-            print(f"lrexplorer run: could not write {args.json}: {error}", file=sys.stderr)
+            reason = error.strerror or error
+            print(f"lrexplorer run: could not write {args.json}: {reason}", file=sys.stderr)
             return EXIT_FAILED
     if record.status == FINISHED:
         return EXIT_OK

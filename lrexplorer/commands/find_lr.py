@@ -57,6 +57,7 @@ def cmd_find_lr(args: argparse.Namespace) -> int:
         EXIT_OK,
         BadInput,
         ProgressPrinter,
+        check_output,
         checked_config,
         stop_on_interrupt,
     )
@@ -70,6 +71,7 @@ def cmd_find_lr(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise BadInput(str(error)) from None
     config = checked_config(args)
+    check_output(args.json)
     control = TrainingControl()
     printer = _FinderPrinter(ProgressPrinter(quiet=args.quiet))
     trainer = Trainer()

@@ -92,6 +92,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         EXIT_OK,
         BadInput,
         ProgressPrinter,
+        check_output,
         stop_on_interrupt,
     )
     from lrexplorer.core import events as ev
@@ -105,6 +106,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         for index, label in enumerate(labels, 1):
             print(f"[{index}/{len(labels)}] {label}")
         return EXIT_OK
+    check_output(args.json)  # before hours of training, not after
     # One trainer for the whole sweep: the data loads once and compiled models are reused.
     trainer = Trainer()
     control = TrainingControl()
