@@ -37,6 +37,13 @@ from lrexplorer.gui.window_actions import WindowActions
 _CONFIG_FIELDS = set(RunConfig.__dataclass_fields__)
 
 
+def _failure_text(record: RunRecord, event: ev.RunFinished) -> str:
+    if record.total_steps == 0 and event.detail is None:
+        # Failed before training began with a reason core explains itself: the data.
+        return f"Can't use the data for {record.label}: {event.error}"
+    return f"{record.label} failed: {event.error}"
+
+
 def default_runs_folder() -> Path:
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
     return Path(base) / "runs"
@@ -61,6 +68,7 @@ class MainWindow(QMainWindow):
         self.keras: KerasReady | None = None
         self._applied_rate: float | None = None
         self._sweep: list[RunRecord] = []  # the queued sweep, summarised when the queue ends
+        self._unsaved: dict[str, RunRecord] = {}  # runs whose saving failed, tried again later
         self._finder: QWidget | None = None
         # The theme before the widgets: some choose their colours from the palette once.
         self.theme = ThemeManager(self.settings, self)
@@ -218,7 +226,10 @@ class MainWindow(QMainWindow):
         from lrexplorer.core.validation import check_config
 
         config = check_config(self.draft.config)
-        record = self.controller.start(config, prediction=self.run_bar.prediction.text().strip())
+        # Named now, not when training begins: a run that fails before (its data) has a name.
+        label = config.label(self.keras.optimizers.get(config.optimizer).class_name)
+        prediction = self.run_bar.prediction.text().strip()
+        record = self.controller.start(config, prediction=prediction, label=label)
         self.run_bar.prediction.clear()
         return record
 
@@ -320,7 +331,7 @@ class MainWindow(QMainWindow):
             if event.data_notice:
                 self.banner.show_message(event.data_notice, "warning")
         elif isinstance(event, ev.RunFinished) and event.status == ev.FAILED:
-            self.banner.show_message(f"{record.label} failed: {event.error}", "error", event.detail)
+            self.banner.show_message(_failure_text(record, event), "error", event.detail)
         elif isinstance(event, ev.RunFinished) and event.status == ev.DIVERGED:
             self.banner.show_message(f"{record.label} diverged: {event.error}", "warning")
         elif isinstance(event, ev.DataProgress) and event.total:
@@ -348,14 +359,25 @@ class MainWindow(QMainWindow):
 
     # --- runs -------------------------------------------------------------------------------
     def save_run(self, record: RunRecord) -> bool:
-        try:
-            self.store.save(record)
-        except StoreError as error:
+        """Save `record`, and any run that could not be saved before (a full disk, a folder
+        that was read-only); a failure is said in the banner and the run stays in the window."""
+        self._unsaved.pop(record.id, None)
+        failed = None
+        for pending in [record, *self._unsaved.values()]:
+            try:
+                self.store.save(pending)
+            except StoreError as error:
+                self._unsaved[pending.id] = pending
+                failed = failed or error
+            else:
+                self._unsaved.pop(pending.id, None)
+        if failed is not None:
             self.banner.show_message(
-                f"{error}. The run stays in this window; export it before closing.", "error"
+                f"{failed}. The run stays in this window and is saved again with the next run "
+                "and when the window closes; File > Save session… keeps a copy elsewhere.",
+                "error",
             )
-            return False
-        return True
+        return record.id not in self._unsaved
 
     def _load_saved_runs(self) -> None:
         records, warnings = self.store.load_all()
@@ -383,6 +405,7 @@ class MainWindow(QMainWindow):
 
     def _on_runs_deleted(self, records: list[RunRecord]) -> None:
         for record in records:
+            self._unsaved.pop(record.id, None)
             try:
                 self.store.delete(record.id)
             except StoreError as error:
@@ -428,6 +451,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.save_settings()
         self.runs_panel.commit_deletes()  # deletions still inside their undo window are final
+        self.runs_panel.save_pending_edits()  # notes typed a moment ago
         if self._finder is not None:
             # Stops a range test in progress and waits for its thread (the dialog may be gone).
             with contextlib.suppress(RuntimeError):
@@ -439,5 +463,7 @@ class MainWindow(QMainWindow):
             current.status = ev.STOPPED
             self.save_run(current)
             self.controller.shutdown(60000)
+        for record in list(self._unsaved.values()):
+            self.save_run(record)
         self.loader.wait()
         event.accept()

@@ -179,6 +179,10 @@ class RunsPanel(QWidget):
         if record.id == self._last_selected:
             self._update_buttons()
 
+    def save_pending_edits(self) -> None:
+        """Ask now for the saving of notes still waiting for their delay (before closing)."""
+        self._save_notes()
+
     def records(self) -> list[RunRecord]:
         """Every run shown (not those awaiting final deletion), newest first."""
         return self._model.records()

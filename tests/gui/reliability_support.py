@@ -1,0 +1,93 @@
+"""What the window reliability tests share: a window on a fresh runs folder, typing into fields,
+and a silent server for downloads that hang."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from lrexplorer.core.config import RunConfig
+from lrexplorer.gui.main_window import MainWindow
+
+# ~256 images in batches of 32: a run takes about a second.
+TINY = RunConfig(
+    dataset="sample", train_samples=256, test_samples=64, epochs=1, batch_size=32, seed=0
+)
+# Long enough to act on while it trains (about 1 ms a batch here): stopped or closed, never run out.
+LONG = TINY.replace(train_samples=8000, batch_size=8, epochs=20)
+
+
+def window_maker(qtbot, tmp_path: Path) -> Iterator:
+    """For a `make_window` fixture: yields make(config, runs_folder=None) -> a shown MainWindow
+    with Keras ready, and closes every window made at the end."""
+    windows = []
+
+    def make(config=TINY, runs_folder=None, wait_for_keras=True):
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(runs_folder=runs_folder or tmp_path / "runs", settings=settings)
+        qtbot.addWidget(window)
+        window.draft.set_config(config)
+        window.show()
+        if wait_for_keras:
+            qtbot.waitUntil(lambda: window.keras is not None, timeout=60000)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        if window.isVisible():
+            window.close()
+
+
+def type_text(qtbot, edit, text: str) -> None:
+    """Replace a line edit's text as a user would, ending with Enter."""
+    edit.setFocus()
+    edit.selectAll()
+    if text:
+        qtbot.keyClicks(edit, text)
+    else:
+        qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+def start_reason(window: MainWindow) -> str:
+    """Why Start is disabled, as the button and its tooltip say it."""
+    return window.run_bar.start.text() + "\n" + window.run_bar.start.toolTip()
+
+
+def run_to_end(qtbot, window: MainWindow, timeout: int = 60000):
+    with qtbot.waitSignal(window.controller.run_finished, timeout=timeout) as finished:
+        qtbot.mouseClick(window.run_bar.start, Qt.MouseButton.LeftButton)
+    return finished.args[0]
+
+
+def point_keras_home(monkeypatch: pytest.MonkeyPatch, home: Path) -> Path:
+    """An empty Keras cache. Keras reads KERAS_HOME once, on import; after that only its
+    module global counts, so both are set."""
+    monkeypatch.setenv("KERAS_HOME", str(home))
+    config = sys.modules.get("keras.src.backend.config")
+    if config is not None:
+        monkeypatch.setattr(config, "_KERAS_DIR", str(home))
+    return home
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+def silent_server_url() -> Iterator[str]:
+    """For a fixture: a URL whose server accepts connections (the kernel does it) but never
+    answers."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    sock.close()
