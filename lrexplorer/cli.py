@@ -168,6 +168,19 @@ def check_output(path: str | None) -> None:
         raise BadInput(f"cannot write {path}: {error.strerror or error}") from None
 
 
+def load_data(trainer: Any, config: RunConfig, progress: Any, control: Any) -> None:
+    """Read the data before anything trains: bad data is BadInput, and Ctrl+C during a download
+    is an interruption (exit 130), not bad data."""
+    from lrexplorer.core.data import DataError, DownloadCancelled
+
+    try:
+        trainer.load_data(config, progress, control.cancel_event)
+    except DownloadCancelled:
+        raise KeyboardInterrupt from None
+    except DataError as error:
+        raise BadInput(str(error)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="lrexplorer",
@@ -245,7 +258,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # --- run -----------------------------------------------------------------------------------
 def cmd_run(args: argparse.Namespace) -> int:
-    from lrexplorer.core.data import DataError
     from lrexplorer.core.events import FINISHED, STOPPED
     from lrexplorer.core.runs import save_record_json
     from lrexplorer.core.trainer import Trainer, TrainingControl
@@ -256,10 +268,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     printer = ProgressPrinter(quiet=args.quiet)
     trainer = Trainer()
     with stop_on_interrupt(control):
-        try:
-            trainer.load_data(config, printer, control.cancel_event)
-        except DataError as error:
-            raise BadInput(str(error)) from None
+        load_data(trainer, config, printer, control)
         record = trainer.run(config, printer, control)
     printer.close()
     if args.json:

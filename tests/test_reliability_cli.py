@@ -6,6 +6,9 @@ from __future__ import annotations
 import errno
 import gzip
 import os
+import signal
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -158,3 +161,30 @@ def test_a_full_disk_at_the_end_says_so_and_exits_1(capsys, tmp_path, monkeypatc
     err = capsys.readouterr().err
     assert "finished" in err and f"could not write {out}: No space left on device" in err
     assert list(tmp_path.iterdir()) == []  # no temporary file left behind
+
+
+# --- interruptions -----------------------------------------------------------------------------
+@pytest.mark.parametrize("command", [["run"], ["sweep", "--lr", "1e-3", "1e-4"], ["find-lr"]])
+def test_ctrl_c_during_a_download_that_hangs_is_an_interruption(
+    capsys, tmp_path, monkeypatch, command
+):
+    """Not "error: download cancelled" with the bad-input code: the user pressed Ctrl+C."""
+    from lrexplorer.core import data
+    from lrexplorer.core.backend import keras
+    from tests.reliability_support import point_keras_home, silent_server_url
+
+    keras()  # imported first: a Ctrl+C inside TensorFlow's import would break it for good
+    server = silent_server_url()
+    monkeypatch.setenv(data.MIRROR_ENV, next(server))
+    point_keras_home(monkeypatch, tmp_path / "keras-home")
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    began = time.monotonic()
+    timer.start()
+    try:
+        code = exit_code([*command, "--dataset", "mnist", "--quiet"])
+    finally:
+        timer.cancel()
+        server.close()
+    err = capsys.readouterr().err
+    assert code == 130 and time.monotonic() - began < 3, err
+    assert "interrupted" in err and "error" not in err

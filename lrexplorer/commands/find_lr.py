@@ -59,9 +59,9 @@ def cmd_find_lr(args: argparse.Namespace) -> int:
         ProgressPrinter,
         check_output,
         checked_config,
+        load_data,
         stop_on_interrupt,
     )
-    from lrexplorer.core.data import DataError
     from lrexplorer.core.events import STOPPED
     from lrexplorer.core.lr_finder import check_range, find_lr
     from lrexplorer.core.trainer import Trainer, TrainingControl
@@ -76,10 +76,7 @@ def cmd_find_lr(args: argparse.Namespace) -> int:
     printer = _FinderPrinter(ProgressPrinter(quiet=args.quiet))
     trainer = Trainer()
     with stop_on_interrupt(control):
-        try:
-            trainer.load_data(config, printer, control.cancel_event)
-        except DataError as error:
-            raise BadInput(str(error)) from None
+        load_data(trainer, config, printer, control)
         try:
             result = find_lr(
                 config, args.start, args.end, args.steps, printer, control, trainer=trainer

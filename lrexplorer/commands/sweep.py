@@ -90,13 +90,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         EXIT_FAILED,
         EXIT_INTERRUPTED,
         EXIT_OK,
-        BadInput,
         ProgressPrinter,
         check_output,
+        load_data,
         stop_on_interrupt,
     )
     from lrexplorer.core import events as ev
-    from lrexplorer.core.data import DataError
     from lrexplorer.core.sweep import SweepSummary, run_label
     from lrexplorer.core.trainer import Trainer, TrainingControl
 
@@ -113,10 +112,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     records = []
     interrupted = False
     with stop_on_interrupt(control):
-        try:
-            trainer.load_data(configs[0], ProgressPrinter(quiet=args.quiet), control.cancel_event)
-        except DataError as error:
-            raise BadInput(str(error)) from None
+        load_data(trainer, configs[0], ProgressPrinter(quiet=args.quiet), control)
         for index, (config, label) in enumerate(zip(configs, labels, strict=True), 1):
             if control.stopping:
                 break
