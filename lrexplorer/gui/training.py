@@ -130,6 +130,16 @@ class RunController(QObject):
         record = self._current
         if record is None:
             return
+        if (
+            isinstance(event, ev.RunFinished)
+            and event.status == ev.FAILED
+            and record.total_steps == 0
+            and self._control is not None
+            and self._control.stopping
+        ):
+            # Stopped before training began, e.g. during a download: the user's stop, not a
+            # failure ("download cancelled" is what the loader says to the trainer).
+            event = ev.RunFinished(ev.STOPPED, event.seconds)
         record.apply(event)
         self.run_event.emit(record, event)
 

@@ -1,18 +1,20 @@
 """What the window reliability tests share: a window on a fresh runs folder, typing into fields,
-and a silent server for downloads that hang."""
+and what makes a download fail or hang (tests/reliability_support.py)."""
 
 from __future__ import annotations
 
-import socket
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from lrexplorer.core.config import RunConfig
 from lrexplorer.gui.main_window import MainWindow
+from tests.reliability_support import (  # noqa: F401 - for the window tests
+    closed_port_url,
+    point_keras_home,
+    silent_server_url,
+)
 
 # ~256 images in batches of 32: a run takes about a second.
 TINY = RunConfig(
@@ -64,30 +66,3 @@ def run_to_end(qtbot, window: MainWindow, timeout: int = 60000):
     with qtbot.waitSignal(window.controller.run_finished, timeout=timeout) as finished:
         qtbot.mouseClick(window.run_bar.start, Qt.MouseButton.LeftButton)
     return finished.args[0]
-
-
-def point_keras_home(monkeypatch: pytest.MonkeyPatch, home: Path) -> Path:
-    """An empty Keras cache. Keras reads KERAS_HOME once, on import; after that only its
-    module global counts, so both are set."""
-    monkeypatch.setenv("KERAS_HOME", str(home))
-    config = sys.modules.get("keras.src.backend.config")
-    if config is not None:
-        monkeypatch.setattr(config, "_KERAS_DIR", str(home))
-    return home
-
-
-def closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/"
-
-
-def silent_server_url() -> Iterator[str]:
-    """For a fixture: a URL whose server accepts connections (the kernel does it) but never
-    answers."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
-    sock.close()
