@@ -452,6 +452,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.runs_panel.commit_deletes()  # deletions still inside their undo window are final
         self.runs_panel.save_pending_edits()  # notes typed a moment ago
+        self._sweep = []  # a sweep cut short by closing gets no summary window
         if self._finder is not None:
             # Stops a range test in progress and waits for its thread (the dialog may be gone).
             with contextlib.suppress(RuntimeError):
