@@ -381,8 +381,7 @@ class MainWindow(QMainWindow):
 
     def _load_saved_runs(self) -> None:
         records, warnings = self.store.load_all()
-        for record in records:
-            self.runs_panel.add_run(record, checked=False)
+        self.runs_panel.add_runs(records, checked=False)
         if warnings:
             shown = "; ".join(warnings[:3]) + (
                 f" (and {len(warnings) - 3} more)" if len(warnings) > 3 else ""

@@ -184,6 +184,33 @@ class RunsModel(QAbstractTableModel):
         self._colours.colour(record.id)  # claimed now, in order of arrival, not paint order
         self._insert(record, (record.created, self._arrivals), ticked)
 
+    def add_many(self, records: list[RunRecord], ticked: bool = False) -> None:
+        """add() for many runs in one model reset: a thousand saved runs load in milliseconds
+        rather than seconds (one insertion at a time re-sorts and re-indexes every row)."""
+        fresh: dict[str, RunRecord] = {}
+        for record in records:
+            if record.id in self._row_of:
+                self.update(record)
+            elif record.id not in fresh:
+                fresh[record.id] = record
+        if not fresh:
+            return
+        self.beginResetModel()
+        for record in fresh.values():
+            self._arrivals += 1
+            self._colours.colour(record.id)  # claimed in order of arrival, as add() does
+            self._rows.append(record)
+            self._keys.append((record.created, self._arrivals))
+            if ticked or record.status == ev.RUNNING:
+                self._ticked.add(record.id)
+            self._statuses[record.id] = record.status
+        order = sorted(range(len(self._rows)), key=self._keys.__getitem__, reverse=True)
+        self._rows = [self._rows[i] for i in order]
+        self._keys = [self._keys[i] for i in order]
+        self._reindex()
+        self.endResetModel()
+        self.ticks_changed.emit()
+
     def _insert(self, record: RunRecord, key: tuple[str, int], ticked: bool) -> None:
         position = sum(1 for other in self._keys if other > key)  # newer runs stay above
         self.beginInsertRows(QModelIndex(), position, position)

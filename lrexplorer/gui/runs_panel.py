@@ -172,6 +172,15 @@ class RunsPanel(QWidget):
         self._model.add(record, checked)
         self._after_rows_changed()
 
+    def add_runs(self, records: list[RunRecord], checked: bool = False) -> None:
+        """add_run for many runs at once (start-up, an opened session); the selected run stays
+        selected."""
+        selected = self.selected()
+        self._model.add_many(records, checked)
+        if selected is not None:
+            self.select(selected.id)
+        self._after_rows_changed()
+
     def update_run(self, record: RunRecord) -> None:
         """Its values changed (status, results, time); cheap enough to call every second."""
         if self._model.update(record):
