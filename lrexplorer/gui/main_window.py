@@ -452,6 +452,9 @@ class MainWindow(QMainWindow):
         self.runs_panel.commit_deletes()  # deletions still inside their undo window are final
         self.runs_panel.save_pending_edits()  # notes typed a moment ago
         self._sweep = []  # a sweep cut short by closing gets no summary window
+        # Gone at once; what runs stops behind it, within a batch (or when Keras finishes
+        # compiling the first step).
+        self.hide()
         if self._finder is not None:
             # Stops a range test in progress and waits for its thread (the dialog may be gone).
             with contextlib.suppress(RuntimeError):
@@ -459,7 +462,6 @@ class MainWindow(QMainWindow):
         current = self.controller.current
         if current is not None and not self.controller.shutdown(1800):
             # Still inside a long Keras call: keep the run as stopped now, finish quietly.
-            self.hide()
             current.status = ev.STOPPED
             self.save_run(current)
             self.controller.shutdown(60000)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QSpinBox
 
 from lrexplorer.core import data
@@ -17,7 +18,6 @@ from tests.gui.reliability_support import (
     LONG,
     TINY,
     point_keras_home,
-    run_to_end,
     silent_server_url,
     window_maker,
 )
@@ -34,10 +34,27 @@ def make_window(qtbot, tmp_path):
     yield from window_maker(qtbot, tmp_path)
 
 
+class _HideClock(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden_at: float | None = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Hide and self.hidden_at is None:
+            self.hidden_at = time.monotonic()
+        return False
+
+
 def close_and_time(window) -> float:
+    """Close as the user does; the seconds until close() returned and the process could exit
+    (the window itself must be gone at once)."""
+    clock = _HideClock()
+    window.installEventFilter(clock)
     began = time.monotonic()
     window.close()
     seconds = time.monotonic() - began
+    window.removeEventFilter(clock)
+    assert clock.hidden_at is not None and clock.hidden_at - began < 0.2
     assert not window.isVisible() and running_threads() == []
     return seconds
 
@@ -54,6 +71,8 @@ def visible_windows() -> list[str]:
 
 @pytest.mark.parametrize("moment", ["compiling", "training"])
 def test_closing_during_a_run(qtbot, make_window, tmp_path, moment):
+    """While training, the process can end within a batch. While Keras compiles the first
+    step it cannot be interrupted: about half a second here, over two on a busy machine."""
     window = make_window(LONG)
     started = []
     window.controller.run_event.connect(
@@ -65,7 +84,8 @@ def test_closing_during_a_run(qtbot, make_window, tmp_path, moment):
         qtbot.waitUntil(lambda: bool(started), timeout=30000)
     else:
         qtbot.waitUntil(lambda: current.steps_done >= 5, timeout=30000)
-    assert close_and_time(window) < CLOSE_SECONDS
+    assert close_and_time(window) < (CLOSE_SECONDS if moment == "training" else 10)
+    window.close()  # again, e.g. Ctrl+Q and then the window manager's close
     (record,) = saved(tmp_path).values()
     assert record.id == current.id and record.status == ev.STOPPED
     RunStore(tmp_path / "runs").load_history(record)
@@ -116,12 +136,3 @@ def test_closing_during_a_download_that_hangs(qtbot, make_window, tmp_path, monk
         server.close()
     (record,) = saved(tmp_path).values()
     assert record.status == ev.STOPPED
-
-
-def test_a_window_closed_twice_or_reopened_at_once_is_fine(qtbot, make_window, tmp_path):
-    window = make_window()
-    done = run_to_end(qtbot, window)
-    window.close()
-    window.close()  # e.g. Ctrl+Q, then the window manager's close
-    again = make_window()
-    assert [r.id for r in again.runs_panel.records()] == [done.id]

@@ -248,27 +248,39 @@ def eacces(*args, **kwargs):
     raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
 
-@pytest.mark.parametrize(
-    ("target", "fault", "says"),
-    [("replace", enospc, "No space left on device"), ("mkstemp", eacces, "Permission denied")],
-    ids=["full disk", "read-only"],
-)
-def test_a_run_that_cannot_be_saved_stays_in_the_window_and_is_saved_later(
-    qtbot, make_window, tmp_path, monkeypatch, target, fault, says
+def saved_ids(folder: Path) -> set[str]:
+    return {record.id for record in RunStore(folder).load_all()[0]}
+
+
+def test_runs_that_cannot_be_saved_stay_in_the_window_and_are_saved_later(
+    qtbot, make_window, tmp_path, monkeypatch
 ):
     window = make_window()
-    module = runs.tempfile if target == "mkstemp" else runs.os
-    monkeypatch.setattr(module, target, fault)
-    record = run_to_end(qtbot, window)
-    assert record.status == ev.FINISHED
-    message = window.banner.message()
-    assert window.banner.level == "error" and says in message and "stays in this window" in message
-    assert window.runs_panel.records()[0] is record and record.batches["step"][-1] == 8
-    assert not (tmp_path / "runs" / f"{record.id}.json").exists()
-    monkeypatch.undo()  # space again, or the folder made writable
-    second = run_to_end(qtbot, window)
-    saved = {r.id for r in RunStore(tmp_path / "runs").load_all()[0]}
-    assert saved == {record.id, second.id}  # the earlier run is saved with the next one
+    folder = tmp_path / "runs"
+    unsaved = []
+    for module, name, fault, says in [
+        (runs.os, "replace", enospc, "No space left on device"),  # a full disk
+        (runs.tempfile, "mkstemp", eacces, "Permission denied"),  # a read-only folder
+    ]:
+        monkeypatch.setattr(module, name, fault)
+        record = run_to_end(qtbot, window)
+        monkeypatch.undo()
+        assert record.status == ev.FINISHED and record.batches["step"][-1] == 8
+        message = window.banner.message()
+        assert window.banner.level == "error" and says in message
+        assert "stays in this window" in message
+        assert window.runs_panel.records()[0] is record  # shown, plotted, exportable
+        assert not (folder / f"{record.id}.json").exists()
+        unsaved.append(record.id)
+    # Space again, or the folder writable again: the next run saves the earlier ones too.
+    last = run_to_end(qtbot, window)
+    assert saved_ids(folder) == {*unsaved, last.id}
+    # A run that cannot be saved until the window closes is saved as it closes.
+    monkeypatch.setattr(runs.os, "replace", enospc)
+    final = run_to_end(qtbot, window)
+    monkeypatch.undo()
+    window.close()
+    assert saved_ids(folder) == {*unsaved, last.id, final.id}
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
@@ -283,19 +295,6 @@ def test_a_read_only_runs_folder_fails_visibly(qtbot, make_window, tmp_path):
         assert window.runs_panel.records()[0] is record
     finally:
         folder.chmod(0o700)
-
-
-def test_closing_saves_a_run_that_could_not_be_saved_before(
-    qtbot, make_window, tmp_path, monkeypatch
-):
-    window = make_window()
-    monkeypatch.setattr(runs.os, "replace", enospc)
-    record = run_to_end(qtbot, window)
-    window.runs_panel.select(record.id)
-    monkeypatch.undo()
-    window.close()
-    (loaded,), warnings = RunStore(tmp_path / "runs").load_all()
-    assert warnings == [] and loaded.id == record.id and loaded.status == ev.FINISHED
 
 
 def test_notes_typed_just_before_closing_are_saved(qtbot, make_window, tmp_path):
