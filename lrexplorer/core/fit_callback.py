@@ -39,8 +39,9 @@ def make_callback(
 class _EventCallbackMixin:
     """Turns Keras callbacks into events and applies control requests between executions.
 
-    One execution is `steps_per_execution` batches: requests take effect at its end, and its
-    batches are reported together when it ends (every batch, read from the step log).
+    One execution is `steps_per_execution` batches, reported together when it ends (every
+    batch, read from the step log). Pause waits here, between executions; stop and rate
+    changes already took effect inside it, through the step gate.
     """
 
     model: Any
@@ -78,11 +79,6 @@ class _EventCallbackMixin:
         if not self._started and self.control.paused:  # paused before the first batch
             self._pause()
         self._started = True
-        rate = self.control.pending_learning_rate()
-        # A live rate belongs to one run; a sweep's members keep their own rates.
-        single = len(self.reporters) == 1
-        if rate is not None and single and not self.control.stopping:
-            self._change_rate(rate)
         if self.control.stopping:
             self.model.stop_training = True
         for reporter in self.reporters:
@@ -111,10 +107,6 @@ class _EventCallbackMixin:
         for reporter in self.reporters:
             reporter.stopped()
         self.model.stop_training = True
-
-    def _change_rate(self, rate: float) -> None:
-        if self.reporters[0].change_rate(rate):
-            self.model.optimizer.learning_rate = rate
 
     def _pause(self) -> None:
         began = time.perf_counter()

@@ -24,6 +24,7 @@ class _Entry:
     model: Any
     initial_optimizer_state: list[Any]
     step_log: step_log.StepLog
+    gate: step_log.Gate
 
 
 class ModelPool:
@@ -56,8 +57,8 @@ class ModelPool:
         """
         return self.acquire_logged(config)[0]
 
-    def acquire_logged(self, config: RunConfig) -> tuple[Any, step_log.StepLog]:
-        """acquire(), with the log its train step writes every step's running means to."""
+    def acquire_logged(self, config: RunConfig) -> tuple[Any, step_log.StepLog, step_log.Gate]:
+        """acquire(), with the log its train step writes every step to and the gate it obeys."""
         fresh = build_model(config.model)
         key = self.key(config)
         entry = self._entries.get(key)
@@ -71,13 +72,15 @@ class ModelPool:
                 jit_compile=config.jit_compile,
             )
             optimizer.build(fresh.trainable_variables)
-            log = step_log.install(fresh, config.steps_per_execution)
-            entry = _Entry(fresh, [v.numpy() for v in optimizer.variables], log)
+            log, gate = step_log.install(
+                fresh, config.steps_per_execution, constant_rate=config.schedule is None
+            )
+            entry = _Entry(fresh, [v.numpy() for v in optimizer.variables], log, gate)
             self._entries[key] = entry
             self.builds += 1
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
-            return fresh, log
+            return fresh, log, gate
         self._entries.move_to_end(key)
         model = entry.model
         model.set_weights(fresh.get_weights())
@@ -87,4 +90,4 @@ class ModelPool:
             variable.assign(value)
         if config.schedule is None:
             model.optimizer.learning_rate = config.learning_rate
-        return model, entry.step_log
+        return model, entry.step_log, entry.gate

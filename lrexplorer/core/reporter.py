@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig
 from lrexplorer.core.schedules import learning_rates
@@ -23,9 +25,16 @@ class RunReporter:
     """One run's step counter, rates, clock and status; emits its events through `emit`."""
 
     def __init__(
-        self, config: RunConfig, train_samples: int, total_steps: int, emit: EventSink
+        self,
+        config: RunConfig,
+        train_samples: int,
+        total_steps: int,
+        emit: EventSink,
+        typed_rates: dict[float, float] | None = None,
     ) -> None:
         self.config = config
+        # Live rates as typed (0.0001), by the float32 value the step reports (9.9999997e-05).
+        self.typed_rates = typed_rates if typed_rates is not None else {}
         self.train_samples = train_samples
         self.emit = emit
         self.status = ev.FINISHED
@@ -71,16 +80,24 @@ class RunReporter:
     def begin_group(self) -> None:
         self._group_t0 = self.seconds()
 
-    def end_group(self, means: Sequence[Sequence[float]]) -> None:
-        """Rows of (running mean loss, running mean accuracy), one per step, in order."""
+    def end_group(self, rows: Sequence[Sequence[float]]) -> None:
+        """Rows of core.step_log.COLUMNS (running mean loss and accuracy, the rate used,
+        trained or held), one per step, in order; held steps trained nothing."""
+        trained = [row for row in rows if row[3]]
         group_end = self.seconds()
-        count = len(means)
-        for i, (mean_loss, mean_acc) in enumerate(means):
+        for i, (mean_loss, mean_acc, rate, _) in enumerate(trained):
             if not self.active:
                 return
+            if self.constant and np.float32(rate) != np.float32(self.rate):
+                self._rate_changed(float(np.float32(rate)))
             # The steps of one execution finish together; spread them evenly over its time.
-            elapsed = self._group_t0 + (group_end - self._group_t0) * (i + 1) / count
+            elapsed = self._group_t0 + (group_end - self._group_t0) * (i + 1) / len(trained)
             self._one_step(float(mean_loss), float(mean_acc), elapsed)
+
+    def _rate_changed(self, rate32: float) -> None:
+        rate = self.typed_rates.get(rate32, rate32)
+        self.emit(ev.LearningRateChanged(self.step + 1, rate, self.rate))
+        self.rate = rate
 
     def _one_step(self, mean_loss: float, mean_acc: float, elapsed: float) -> None:
         seen = min(self._prev_seen + self.config.batch_size, self.train_samples)
@@ -135,14 +152,6 @@ class RunReporter:
     def paused(self, seconds: float) -> None:
         self._paused_total += seconds
         self._paused_in_epoch += seconds
-
-    def change_rate(self, rate: float) -> bool:
-        """A live rate change from the next step on; False when it does not apply."""
-        if not self.constant or not rate > 0 or not math.isfinite(rate) or rate == self.rate:
-            return False
-        self.emit(ev.LearningRateChanged(self.step + 1, rate, self.rate))
-        self.rate = rate
-        return True
 
     def rate_at(self, step: int) -> float:
         if self._schedule_rates is None:

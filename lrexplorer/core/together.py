@@ -153,6 +153,8 @@ def _joint_class() -> type:
                 # sum is, weight by weight, the gradient of that member's own loss.
                 total = tf.add_n(losses)
             gradients = tape.gradient(total, [v for ws in weights for v in ws])
+            # The rates this step uses: read before applying moves a schedule on.
+            rates = [tf.cast(o.learning_rate, tf.float32) for o in self.member_optimizers]
             start = 0
             for optimizer, ws in zip(self.member_optimizers, weights, strict=True):
                 optimizer.apply_gradients(zip(gradients[start : start + len(ws)], ws, strict=True))
@@ -160,8 +162,8 @@ def _joint_class() -> type:
             self._measure(y, predictions, losses)
             logs = {m.name: m.result() for m in self.metrics}
             rows = [
-                tf.stack([t.result(), a.result()])
-                for t, a in zip(self.loss_trackers, self.accuracies, strict=True)
+                tf.stack([t.result(), a.result(), rate, 1.0])
+                for t, a, rate in zip(self.loss_trackers, self.accuracies, rates, strict=True)
             ]
             return logs | self.step_log.write(tf.stack(rows))
 

@@ -1,9 +1,10 @@
 """Trains runs with Keras's own model.fit and reports them as plain events, batch by batch.
 
 Stop, pause and learning-rate requests arrive from other threads through TrainingControl
-(thread-safe primitives: the training thread runs fit and has no event loop) and are honoured
-by a Keras callback at the end of the current execution: `steps_per_execution` batches, whose
-events are emitted together when it ends.
+(thread-safe primitives: the training thread runs fit and has no event loop). Stop and rate
+changes reach the compiled step itself (core/step_log.py's Gate) and apply from the next
+batch; pause waits at the end of the current execution (`steps_per_execution` batches, whose
+events are emitted together when it ends).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from lrexplorer.core.model_pool import ModelPool
 from lrexplorer.core.models import MODELS, prepare_images
 from lrexplorer.core.reporter import RunReporter
 from lrexplorer.core.runs import RunRecord, new_run_id, versions
+from lrexplorer.core.step_log import Gate
 from lrexplorer.core.together import TogetherPool, member_logs, together_key
 from lrexplorer.core.validation import ConfigError, check_config
 
@@ -39,17 +41,40 @@ MAX_TOGETHER = 8
 
 
 class TrainingControl:
-    """Requests to a running training, safe to make from any thread."""
+    """Requests to a running training, safe to make from any thread.
+
+    While a model trains, its step gate is attached: stop and rate requests go straight to it
+    and take effect from the next batch, even inside a compiled call of several batches.
+    Pause waits at the end of the current call.
+    """
 
     def __init__(self) -> None:
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
         self._rates: queue.SimpleQueue[float] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._gate: Gate | None = None
+
+    def attach(self, gate: Gate) -> None:
+        """Route requests to `gate` while its model trains (a rate asked for earlier too)."""
+        with self._lock:
+            gate.reset(stopping=self._stop.is_set())
+            rate = self.pending_learning_rate()
+            if rate is not None:
+                gate.set_learning_rate(rate)
+            self._gate = gate
+
+    def detach(self) -> None:
+        with self._lock:
+            self._gate = None
 
     def stop(self) -> None:
         self._stop.set()
         self._running.set()  # a paused run must wake up to stop
+        with self._lock:
+            if self._gate is not None:
+                self._gate.stop()
 
     def pause(self) -> None:
         if not self._stop.is_set():
@@ -59,7 +84,13 @@ class TrainingControl:
         self._running.set()
 
     def set_learning_rate(self, rate: float) -> None:
-        self._rates.put(float(rate))
+        if not (rate > 0 and math.isfinite(rate)):
+            return
+        with self._lock:
+            if self._gate is not None:
+                self._gate.set_learning_rate(float(rate))
+            else:
+                self._rates.put(float(rate))
 
     @property
     def stopping(self) -> bool:
@@ -175,7 +206,7 @@ class Trainer:
         arrays = self._prepare(config, data)
         train_samples, test_samples = len(arrays.y_train), len(arrays.y_test)
         keras().utils.set_random_seed(config.seed)
-        model, log = self._pool.acquire_logged(config)
+        model, log, gate = self._pool.acquire_logged(config)
         steps_per_epoch = math.ceil(train_samples / config.batch_size)
         total_steps = steps_per_epoch * config.epochs
         emit(
@@ -191,20 +222,24 @@ class Trainer:
                 data_notice=data.notice,
             )
         )
-        reporter = RunReporter(config, train_samples, total_steps, emit)
+        reporter = RunReporter(config, train_samples, total_steps, emit, gate.requested)
         callback = make_callback([reporter], log, control)
         if control.stopping:
             emit(ev.RunFinished(ev.STOPPED, 0.0))
             return
-        model.fit(
-            arrays.x_train,
-            arrays.y_train,
-            epochs=config.epochs,
-            batch_size=config.batch_size,
-            validation_data=(arrays.x_test, arrays.y_test),
-            callbacks=[callback],
-            verbose=0,
-        )
+        control.attach(gate)
+        try:
+            model.fit(
+                arrays.x_train,
+                arrays.y_train,
+                epochs=config.epochs,
+                batch_size=config.batch_size,
+                validation_data=(arrays.x_test, arrays.y_test),
+                callbacks=[callback],
+                verbose=0,
+            )
+        finally:
+            control.detach()
         emit(reporter.finished())
 
     def _train_together(

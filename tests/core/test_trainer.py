@@ -9,8 +9,10 @@ import pytest
 
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig, ScheduleConfig
+from lrexplorer.core.model_pool import ModelPool
 from lrexplorer.core.optimizers import registry
 from lrexplorer.core.trainer import Trainer, TrainingControl
+from lrexplorer.core.validation import check_config
 
 TINY = RunConfig(
     optimizer="rmsprop",
@@ -275,3 +277,54 @@ def test_a_run_trains_like_the_plain_keras_script_it_exports(trainer):
     for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
         ours = [epoch[name] for epoch in record.epochs]
         np.testing.assert_allclose(ours, history.history[name], rtol=1e-6, err_msg=name)
+
+
+def test_inside_one_long_execution_a_rate_change_and_a_stop_apply_from_the_next_batch(trainer):
+    # One compiled call trains the whole epoch (125 batches): requests must reach inside it.
+    config = TINY.replace(
+        train_samples=4000, batch_size=32, epochs=1, steps_per_execution=125, seed=3
+    )
+    collect(trainer, config)  # compile once, so the timed run below trains at full speed
+    control = TrainingControl()
+    # Events arrive only when the call ends, so watch the optimizer's step count instead.
+    model = trainer._pool._entries[ModelPool.key(check_config(config))].model
+
+    def when(step, request):
+        while int(model.optimizer.iterations.numpy()) < step:
+            time.sleep(0.001)
+        request()
+
+    def requests_while_training(event):
+        if isinstance(event, ev.RunStarted):
+
+            def later():
+                when(20, lambda: control.set_learning_rate(1e-4))
+                when(40, control.stop)
+
+            threading.Thread(target=later, daemon=True).start()
+
+    record, events = collect(trainer, config, control, requests_while_training)
+    assert record.status == ev.STOPPED
+    steps = len(record.batches["step"])
+    assert 40 <= steps < 60  # stopped inside the call, not at its end (125)
+    (change,) = of(ev.LearningRateChanged, events)
+    assert change.learning_rate == 1e-4 and 20 < change.step <= 30
+    rates = record.batches["learning_rate"]
+    assert rates == [1e-3] * (change.step - 1) + [1e-4] * (steps - change.step + 1)
+    # The rates really were the ones used: the same rates as a schedule train identically.
+    schedule = ScheduleConfig(
+        "PiecewiseConstantDecay", {"boundaries": [change.step - 2], "values": [1e-3, 1e-4]}
+    )
+    replay, _ = collect(trainer, config.replace(schedule=schedule))
+    np.testing.assert_allclose(replay.batches["loss"][:steps], record.batches["loss"], rtol=1e-5)
+
+
+def test_a_diverging_execution_stops_training_at_the_first_bad_batch(trainer):
+    config = TINY.replace(
+        optimizer="sgd", learning_rate=1e4, steps_per_execution=10, epochs=1, train_samples=1280
+    )
+    record, _ = collect(trainer, config)
+    assert record.status == ev.DIVERGED
+    losses = record.batches["loss"]
+    assert not math.isfinite(losses[-1]) and all(math.isfinite(v) for v in losses[:-1])
+    assert len(losses) < 20  # the call's later batches were held, not trained
