@@ -213,17 +213,19 @@ def _schedule_args(config: RunConfig, schedule: ScheduleConfig) -> dict[str, Any
     return args
 
 
-def _compile_lines(config: RunConfig, optimizer: str) -> list[str]:
-    """model.compile(...) with `optimizer` (code text) and the run's compile settings."""
+def _compile_lines(config: RunConfig, optimizer: str, execution: bool = False) -> list[str]:
+    """model.compile(...) with `optimizer` (code text), the tutorial's loss and metric, and
+    with `execution` (the full script) how the app executed it, so the script trains at the
+    same speed: jit_compile always, since Keras's default "auto" turns XLA on with a GPU."""
     kwargs: dict[str, Any] = {
         "optimizer": _Raw(optimizer),
         "loss": LOSS,
         "metrics": list(METRICS),
     }
-    if config.steps_per_execution != 1:
-        kwargs["steps_per_execution"] = config.steps_per_execution
-    if config.jit_compile:
-        kwargs["jit_compile"] = True
+    if execution:
+        if config.steps_per_execution != 1:
+            kwargs["steps_per_execution"] = config.steps_per_execution
+        kwargs["jit_compile"] = config.jit_compile
     return _statement("", _Call("model.compile", kwargs=kwargs))
 
 
@@ -302,7 +304,7 @@ def _script(config: RunConfig, spec: OptimizerSpec, import_style: str, replayed:
         f"model = {info.builder}()",
         "",
         *optimizer_lines,
-        *_compile_lines(config, "optimizer"),
+        *_compile_lines(config, "optimizer", execution=True),
         "",
         *_statement(
             "",

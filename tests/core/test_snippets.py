@@ -132,11 +132,16 @@ def test_numbers_print_as_typed():
     assert "learning_rate 0.001, not 0.0003." in render(RunConfig("adam", 3e-4), "name").warning
 
 
-def test_compile_settings_appear_only_when_set():
-    plain = render(RunConfig("sgd"), "object").code
-    assert "steps_per_execution" not in plain and "jit_compile" not in plain
-    fast = render(RunConfig("sgd", steps_per_execution=16, jit_compile=True), "name").code
-    assert "steps_per_execution=16" in fast and "jit_compile=True" in fast
+def test_the_full_script_executes_like_the_app_and_the_short_forms_stay_short():
+    fast = RunConfig("sgd", steps_per_execution=16, jit_compile=True)
+    for form in ("name", "dict", "object"):
+        code = render(fast, form).code
+        assert "steps_per_execution" not in code and "jit_compile" not in code
+    script = render(fast, "script").code
+    assert "steps_per_execution=16" in script and "jit_compile=True" in script
+    plain = render(RunConfig("sgd", steps_per_execution=1), "script").code
+    # Keras's default jit_compile="auto" means XLA on a GPU; the app's False must be explicit.
+    assert "jit_compile=False" in plain and "steps_per_execution" not in plain
 
 
 @pytest.fixture
