@@ -23,6 +23,7 @@ from lrexplorer.core.models import MODELS
 from lrexplorer.core.numbers import NumberError, parse_float, parse_scalar
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+DEFAULTS = RunConfig()  # the options' defaults are the config's own
 
 
 class BadInput(Exception):
@@ -73,7 +74,9 @@ def add_config_options(
     With `several_rates`, --lr takes one or more rates (a list; None when not given).
     """
     group = parser.add_argument_group("optimizer")
-    group.add_argument("--optimizer", default="rmsprop", help="Keras optimizer name (rmsprop)")
+    group.add_argument(
+        "--optimizer", default=DEFAULTS.optimizer, help=f"Keras optimizer ({DEFAULTS.optimizer})"
+    )
     group.add_argument(
         "--lr", "--learning-rate", dest="lr", type=learning_rate_arg, metavar="RATE",
         nargs="+" if several_rates else None,
@@ -93,11 +96,12 @@ def add_config_options(
     )  # fmt: skip
     group.add_argument("--jit-compile", action="store_true", help="compile the step with XLA")
     group.add_argument(
-        "--steps-per-execution", type=_whole(1), default=1, metavar="N",
-        help="batches per compiled call (faster; per-batch points become per-N-batch)",
+        "--steps-per-execution", type=_whole(1), default=DEFAULTS.steps_per_execution,
+        metavar="N", help="batches per compiled call (faster; every batch is still reported; "
+        "stop and rate changes apply from the next batch, pause after the call)",
     )  # fmt: skip
     group = parser.add_argument_group("data and model")
-    group.add_argument("--model", choices=list(MODELS), default="tutorial")
+    group.add_argument("--model", choices=list(MODELS), default=DEFAULTS.model)
     group.add_argument(
         "--dataset", choices=list(DATASETS),
         help="mnist (default), fashion_mnist, sample (bundled, offline) or file (with --data)",
@@ -110,9 +114,9 @@ def add_config_options(
         "--train-samples", type=_whole(1), metavar="N", help="first N training images"
     )
     group.add_argument("--test-samples", type=_whole(1), metavar="N", help="first N test images")
-    group.add_argument("--epochs", type=_whole(1), default=1)
-    group.add_argument("--batch-size", type=_whole(1), default=128)
-    group.add_argument("--seed", type=_whole(0), default=0)
+    group.add_argument("--epochs", type=_whole(1), default=DEFAULTS.epochs)
+    group.add_argument("--batch-size", type=_whole(1), default=DEFAULTS.batch_size)
+    group.add_argument("--seed", type=_whole(0), default=DEFAULTS.seed)
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
