@@ -286,7 +286,8 @@ class RunStore:
             ) from error
 
     def load_all(self) -> tuple[list[RunRecord], list[str]]:
-        """Every readable run, oldest first, histories not yet read; and a warning per bad file.
+        """Every readable run, oldest first, histories not yet read; and, per file that cannot
+        be read, a warning "<file name>: <why>".
 
         Leftovers of a save that crashed are never read, and are removed (remove_leftovers).
         """
@@ -305,7 +306,7 @@ class RunStore:
                 record.batches = None
                 records.append(record)
             except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
-                warnings.append(f"skipped damaged run file {path.name}: {_reason(error)}")
+                warnings.append(f"{path.name}: {_reason(error)}")
         records.sort(key=lambda r: (r.created, r.id))
         return records, warnings
 
@@ -351,7 +352,7 @@ class RunStore:
 
 def _reason(error: Exception) -> str:
     if isinstance(error, json.JSONDecodeError):
-        return f"not valid JSON ({error.msg} at line {error.lineno})"
+        return f"not valid JSON: damaged or cut short (line {error.lineno}, column {error.colno})"
     if isinstance(error, UnicodeDecodeError):
         return "not text (not a run file, or damaged)"
     if isinstance(error, OSError):

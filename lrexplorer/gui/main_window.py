@@ -340,6 +340,8 @@ class MainWindow(QMainWindow):
     def _on_controller_run_finished(self, record: RunRecord) -> None:
         self.plots.end_live()
         self.runs_panel.update_run(record)
+        if record.total_steps == 0:  # ended before training (bad data): nothing to plot
+            self.runs_panel.set_checked(record.id, False)
         self.run_bar.set_running(self.controller.busy)
         self.run_bar.show_outcome(record)
         if not self.controller.busy:
@@ -372,8 +374,10 @@ class MainWindow(QMainWindow):
             else:
                 self._unsaved.pop(pending.id, None)
         if failed is not None:
+            reason = str(failed)
             self.banner.show_message(
-                f"{failed}. The run stays in this window and is saved again with the next run "
+                f"{reason[:1].upper()}{reason[1:]}. The run stays in this window and is saved "
+                "again with the next run "
                 "and when the window closes; File > Save session… keeps a copy elsewhere.",
                 "error",
             )
@@ -383,10 +387,16 @@ class MainWindow(QMainWindow):
         records, warnings = self.store.load_all()
         self.runs_panel.add_runs(records, checked=False)
         if warnings:
-            shown = "; ".join(warnings[:3]) + (
-                f" (and {len(warnings) - 3} more)" if len(warnings) > 3 else ""
+            count = len(warnings)
+            shown = "; ".join(warnings[:2])
+            if count > 2:
+                shown += f"; and {count - 2} more (point here for the list)"
+            self.banner.show_message(
+                f"Left out {count} saved run{'s' if count > 1 else ''} that could not be read "
+                f"({shown}). The files stay in {self.store.folder}.",
+                "warning",
+                "\n".join(warnings),
             )
-            self.banner.show_message(shown, "warning", "\n".join(warnings))
 
     def _on_runs_checked_changed(self, records: list[RunRecord]) -> None:
         current = self.controller.current

@@ -173,6 +173,7 @@ def test_bad_data_ends_in_a_message_and_the_next_run_works(qtbot, make_window, t
         assert says in message and window.banner.level == "error", message
         assert message.startswith("Can't use the data")
         assert "Traceback" not in message and record.label  # named, not a bare id
+        assert record.id not in window.plots.run_ids()  # no empty legend entry
     window.draft.update(dataset="sample", data_path=None)
     good = run_to_end(qtbot, window)
     assert good.status == ev.FINISHED and good.batches["step"][-1] == 8
@@ -226,6 +227,7 @@ def test_a_damaged_runs_folder_loads_the_good_runs_and_says_what_was_skipped(
     window = make_window(runs_folder=folder)
     assert sorted(r.id for r in window.runs_panel.records()) == ["good-1", "good-2"]
     assert window.banner.level == "warning"
+    assert window.banner.message().startswith("Left out 5 saved runs that could not be read")
     message = window.banner.message() + window.banner.toolTip()
     for name, says in [("cut.json", "not valid JSON"), ("notjson.json", "not valid JSON"),
                        ("future.json", "newer lrexplorer"), ("missing.json", "missing field"),
