@@ -277,12 +277,16 @@ def test_runs_that_cannot_be_saved_stay_in_the_window_and_are_saved_later(
     # Space again, or the folder writable again: the next run saves the earlier ones too.
     last = run_to_end(qtbot, window)
     assert saved_ids(folder) == {*unsaved, last.id}
-    # A run that cannot be saved until the window closes is saved as it closes.
+    # An edit that cannot be saved until the window closes is saved as it closes.
     monkeypatch.setattr(runs.os, "replace", enospc)
-    final = run_to_end(qtbot, window)
+    window.runs_panel.select(last.id)
+    name = window.runs_panel.table.currentIndex()  # the name cell: what F2 edits
+    assert window.runs_panel.table.model().setData(name, "the last one")
+    assert "No space left on device" in window.banner.message()
     monkeypatch.undo()
     window.close()
-    assert saved_ids(folder) == {*unsaved, last.id, final.id}
+    labels = {r.id: r.label for r in RunStore(folder).load_all()[0]}
+    assert labels[last.id] == "the last one" and set(labels) == {*unsaved, last.id}
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
@@ -300,8 +304,9 @@ def test_a_read_only_runs_folder_fails_visibly(qtbot, make_window, tmp_path):
 
 
 def test_notes_typed_just_before_closing_are_saved(qtbot, make_window, tmp_path):
+    record = saved_run("noted")
+    RunStore(tmp_path / "runs").save(record)
     window = make_window()
-    record = run_to_end(qtbot, window)
     window.runs_panel.select(record.id)
     notes = window.findChild(QWidget, "runNotesEdit")
     notes.setFocus()
