@@ -377,8 +377,8 @@ class MainWindow(QMainWindow):
             reason = str(failed)
             self.banner.show_message(
                 f"{reason[:1].upper()}{reason[1:]}. The run stays in this window and is saved "
-                "again with the next run "
-                "and when the window closes; File > Save session… keeps a copy elsewhere.",
+                "again with the next run and when the window closes; File > Save session… "
+                "keeps a copy elsewhere.",
                 "error",
             )
         return record.id not in self._unsaved
