@@ -23,7 +23,7 @@ import numpy as np
 from lrexplorer.core import events as ev
 from lrexplorer.core.backend import keras
 from lrexplorer.core.config import RunConfig
-from lrexplorer.core.data import DataError, Dataset, load_dataset
+from lrexplorer.core.data import DataError, Dataset, DownloadCancelled, load_dataset
 from lrexplorer.core.fit_callback import make_callback
 from lrexplorer.core.model_pool import ModelPool
 from lrexplorer.core.models import MODELS, prepare_images
@@ -362,6 +362,8 @@ def _guarded(records: list[RunRecord], emitters: list[EventSink], work: Callable
     started = time.perf_counter()
     try:
         work()
+    except DownloadCancelled:  # a stop while the data was downloading: nothing went wrong
+        failure = ev.RunFinished(ev.STOPPED, time.perf_counter() - started)
     except (ConfigError, DataError) as error:
         failure = ev.RunFinished(ev.FAILED, time.perf_counter() - started, str(error))
     except Exception as error:  # any failure inside Keras must end the run, not the app

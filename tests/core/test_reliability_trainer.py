@@ -20,12 +20,6 @@ def silent_server():
     yield from silent_server_url()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Trainer's _guarded reports a DownloadCancelled as FAILED ('download cancelled'); "
-    "fix in core/trainer.py: catch DownloadCancelled before DataError and end the runs as "
-    "ev.STOPPED with no error (the window works around it in gui/training.py)",
-)
 def test_a_stop_during_a_download_that_hangs_ends_the_run_as_stopped(
     tmp_path, monkeypatch, silent_server
 ):
