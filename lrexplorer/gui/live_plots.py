@@ -1,5 +1,6 @@
 """Live training plots: loss, accuracy and learning rate against step, for the live run on top
-of the past runs ticked in the runs panel. Slots only append to buffers; one ~30 Hz timer draws.
+of the past runs ticked in the runs panel. Slots only append to buffers; one timer draws (~12 Hz
+while a run trains, ~30 Hz after the user changes something).
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QHideEvent, QPainter, QShowEvent, QTextDocumentFragment
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from lrexplorer.core.runs import RunRecord
 from lrexplorer.gui import plot_items as style
@@ -28,7 +37,10 @@ AXIS_TITLES = {
     "learning_rate": "learning rate",
 }
 OBJECT_NAMES = {"loss": "lossPlot", "accuracy": "accuracyPlot", "learning_rate": "learningRatePlot"}
-REDRAW_MS = 33  # ~30 Hz: smooth to the eye, and cheap however fast events arrive
+REDRAW_MS = 33  # ~30 Hz after the user changes something: smooth to the eye
+# New batches of a live run: ~12 Hz is plenty to watch a curve grow, and leaves the CPU and
+# the GIL to the training thread.
+LIVE_REDRAW_MS = 80
 DEFAULT_SMOOTHING = 0.6
 
 
@@ -105,26 +117,26 @@ class LivePlots(QWidget):
         self._area.addItem(self._legend, row=0, col=0)
         self._plots: dict[str, pg.PlotItem] = {}
         self._anchors: dict[str, style.RangeAnchor] = {}
-        self._layers: dict[str, style.PastRunsLayer] = {}
+        self._layers: dict[str, style.RunLayers] = {}
         for row, name in enumerate(PLOTS, start=1):
             plot = self._area.addPlot(row=row, col=0, axisItems={"left": style.ValueAxis("left")})
             plot.setObjectName(OBJECT_NAMES[name])
-            # GridItem, not showGrid(): the axes' grid costs ~10 ms per plot per repaint.
-            grid = pg.GridItem(pen=pg.mkPen(style.GRID_GREY), textPen=None)
+            # A GridItem, not showGrid(): the axes' grid costs ~10 ms per plot per repaint.
+            grid = style.Grid(pen=pg.mkPen(style.GRID_GREY), textPen=None)
             grid.setZValue(style.Z_MARKER - 1)
             plot.addItem(grid, ignoreBounds=True)
             plot.setMenuEnabled(False)  # its log/FFT/average options would bypass ours
-            # Long curves: about one min/max pair per pixel, and only what is in view.
-            plot.setDownsampling(auto=True, mode="peak")
-            plot.setClipToView(True)
             plot.vb.setLimits(xMin=0)
             if name != "loss":
                 plot.setXLink(self._plots["loss"])
             self._anchors[name] = style.RangeAnchor()
             plot.addItem(self._anchors[name])
-            self._layers[name] = style.PastRunsLayer()
-            plot.addItem(self._layers[name], ignoreBounds=True)
+            self._layers[name] = style.RunLayers(plot, name)
             self._plots[name] = plot
+        # Grid and axes change only with the range: the strip repainted as a live curve grows
+        # is a blit of them, with no Python call at all.
+        for item in self._cached_items():
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._plots["accuracy"].vb.setLimits(yMin=-0.02, yMax=1.02)
         self._plots["learning_rate"].setLogMode(y=True)
         self._plots["learning_rate"].vb.setLimits(minYRange=1.0)  # a decade: a flat rate reads
@@ -155,16 +167,17 @@ class LivePlots(QWidget):
             self._schedule()
         self._live_steps = record.total_steps  # known once RunStarted arrives
         part = run.series.append(event)
+        if part == "epochs" and len(run.series.epochs) == 1:
+            self._legend_stale = True  # the keys to the end-of-epoch marks join the legend
         if part is not None:
             run.stale.add(part)
-            self._schedule()
+            self._schedule(LIVE_REDRAW_MS if part == "batches" else REDRAW_MS)
 
     def end_live(self) -> None:
         """The live run ended: it stays drawn, as a past run, until the overlays change."""
         run, self._live = self._live, None
         if run is not None:
             run.set_live(False)
-            self._follow_theme(run)
             self._legend_stale = True
             self._schedule()
 
@@ -281,14 +294,14 @@ class LivePlots(QWidget):
     def _on_smoothing_slider_value_changed(self, value: int) -> None:
         self._smoothing = value / 100
         self._smoothing_value.setText(f"{self._smoothing:.2f}")
-        self._mark_stale("batches")
+        self._mark_stale("curves")
 
     def _on_raw_check_toggled(self, _checked: bool) -> None:
-        self._mark_stale("batches")
+        self._mark_stale("curves")
 
     def _on_log_check_toggled(self, checked: bool) -> None:
         self._plots["loss"].setLogMode(y=checked)
-        self._mark_stale("batches", "epochs")  # values <= 0 must stay off a log axis
+        self._mark_stale("curves", "epochs")  # values <= 0 must stay off a log axis
 
     def _on_scene_mouse_moved(self, pos: QPointF) -> None:
         text = ""
@@ -322,9 +335,12 @@ class LivePlots(QWidget):
         self._announce_hover("")
 
     # --- drawing ----------------------------------------------------------------------------
-    def _schedule(self) -> None:
-        if self.isVisible() and not self._timer.isActive():
-            self._timer.start()
+    def _schedule(self, msecs: int = REDRAW_MS) -> None:
+        """Redraw within `msecs`: soon for what the user just did, less often for new batches."""
+        if not self.isVisible():
+            return
+        if not self._timer.isActive() or self._timer.remainingTime() > msecs:
+            self._timer.start(msecs)
 
     def _mark_stale(self, *parts: str) -> None:
         for run in self._runs.values():
@@ -338,10 +354,10 @@ class LivePlots(QWidget):
         show_raw = self._raw_check.isChecked()
         for run in self._runs.values():
             if run.stale:
-                relabel = "lr_changes" in run.stale  # markers drawn anew, in light colours
                 run.draw(self._is_log, self._smoothing, show_raw)
-                if relabel:
-                    self._follow_theme(run)
+        past = [run for run in self._runs.values() if not run.live]
+        for layers in self._layers.values():
+            layers.show(past, self._live)
         steps = max((r.series.last_step for r in self._runs.values() if not r.live), default=0)
         if self._live is not None:  # its planned length, or room to grow until that is known
             done = self._live.series.last_step
@@ -366,12 +382,13 @@ class LivePlots(QWidget):
         runs = list(self._runs.values())
         for run in runs:
             text = escape(run.label)
-            self._legend.addItem(
-                run.items[("loss", "curve")], f"<b>{text}</b> (live)" if run.live else text
-            )
+            self._legend.addItem(run.legend_key, f"<b>{text}</b> (live)" if run.live else text)
         if any(run.series.epochs for run in runs):
             self._legend.addItem(self._symbol_keys["train"], "train, end of epoch")
             self._legend.addItem(self._symbol_keys["validation"], "validation, end of epoch")
+        for sample, _label in self._legend.items:
+            # pyqtgraph hides an entry's item on a click: here that is a stand-in, not a curve.
+            sample.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         # One line while it fits; a teacher's sweep of many runs wraps onto balanced lines.
         entries = len(runs) + (2 if any(run.series.epochs for run in runs) else 0)
         fit = max(2, round(5 / self._scale))
@@ -402,15 +419,24 @@ class LivePlots(QWidget):
             self._set_vector_drawing(False)
 
     def _set_vector_drawing(self, vector: bool) -> None:
-        """For SVG: curves as paths, not from the cached pixmap nor as thousands of lines."""
-        for layer in self._layers.values():
-            layer.set_cached(not vector)
-        for run in self._runs.values():
-            run.set_segmented(not vector)
+        """For SVG: curves as paths and axes as text, not from images and pixmaps."""
+        for layers in self._layers.values():
+            layers.set_vector(vector)
+        mode = QGraphicsItem.CacheMode
+        for item in self._cached_items():
+            item.setCacheMode(mode.NoCache if vector else mode.DeviceCoordinateCache)
+
+    def _cached_items(self) -> list[QGraphicsItem]:
+        """Grids and axes: painted from pixmaps that Qt keeps until the range changes."""
+        items = []
+        for plot in self._plots.values():
+            items += [plot.getAxis("left"), plot.getAxis("bottom")]
+            items += [item for item in plot.items if isinstance(item, style.Grid)]
+        return items
 
     # --- runs ------------------------------------------------------------------------------
     def _add_run(self, record: RunRecord, colour: QColor, live: bool) -> DrawnRun:
-        run = DrawnRun(record, colour, live, self._plots, self._layers)
+        run = DrawnRun(record, colour, live, self._plots)
         self._restyle(run)
         self._runs[run.id] = run
         self._legend_stale = True
@@ -443,21 +469,5 @@ class LivePlots(QWidget):
         self._schedule()
 
     def _restyle(self, run: DrawnRun) -> None:
-        run.restyle(self._scale)
-        self._follow_theme(run)
-
-    def _follow_theme(self, run: DrawnRun) -> None:
-        """A run's items are styled for white paper: raw values paled towards white, hollow
-        marks filled white, rate-change labels darkened. On dark paper: towards the paper."""
-        colours = self._colours
-        if not colours.dark:
-            return
-        for (_name, role), item in run.items.items():
-            if role == "raw":
-                pale = theme.tint(run.colour, style.RAW_TINT, colours.background)
-                item.setPen(theme.recoloured(item.opts["pen"], pale))
-            elif role == "validation":
-                item.setSymbolBrush(colours.background)
-        for _name, line in run.markers:
-            if getattr(line, "label", None) is not None:
-                line.label.setColor(run.colour.lighter(130))
+        run.restyle(self._scale, self._colours)
+        self._schedule()

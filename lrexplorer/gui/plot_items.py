@@ -7,13 +7,15 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QTransform
-from PySide6.QtWidgets import QGraphicsEffect
+from pyqtgraph.Qt.internals import PrimitiveArray
+from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 
 from lrexplorer.core.numbers import compact_number
 from lrexplorer.core.runs import RunRecord
 from lrexplorer.core.smoothing import smooth
+from lrexplorer.gui import theme
+from lrexplorer.gui.plot_canvas import PlotCanvas, Stroke
 from lrexplorer.gui.plot_series import EPOCH_KINDS, EPOCH_PLOTS, PLOTS, RunSeries
 
 INK = "#222222"
@@ -90,6 +92,59 @@ class RangeAnchor(pg.GraphicsObject):
         pass
 
 
+class Grid(pg.GridItem):
+    """pyqtgraph's grid, line for line (three levels of spacing, the finer ones fainter), drawn
+    from arrays: GridItem draws ~500 lines one Python call at a time into a picture whenever
+    the range changes (~8 ms per plot) and replays it at every repaint."""
+
+    def generatePicture(self) -> None:  # noqa: N802 (pyqtgraph override)
+        rect = self.boundingRect()
+        view = self.getViewWidget()
+        if rect.isNull() or view is None or self.deviceTransform_() is None:
+            return
+        size = np.array([view.rect().width(), view.rect().height()], dtype=float)
+        low = np.array([rect.left(), min(rect.top(), rect.bottom())])
+        high = np.array([rect.right(), max(rect.top(), rect.bottom())])
+        # GridItem draws each level in the grid colour, faded with an alpha, over the paper;
+        # a coarse line lies on finer ones, so their alphas add up. The same colours, mixed
+        # here: opaque lines are drawn ~8x faster than see-through ones.
+        ink = self.opts["pen"].color()
+        mixed = [QColor(view.backgroundBrush().color())] * 2  # per axis, as far as drawn
+        levels = []
+        for depth in range(self.grid_depth - 1, -1, -1):  # fine to coarse, as GridItem
+            spacing = 10.0 ** np.floor(np.log10(np.abs((high - low) / 10.0**depth)) + 0.5)
+            first = np.floor(low / spacing) * spacing
+            count = (np.ceil(high / spacing) * spacing - first) / spacing + 0.5
+            for axis in (0, 1):
+                # GridItem's fading: lines closer than ~13 pixels fade out.
+                alpha = int(np.clip(5 * (size[axis] / count[axis] - 3), 0, 50))
+                at = first[axis] + np.arange(int(count[axis])) * spacing[axis]
+                at = at[(at >= low[axis]) & (at <= high[axis])]
+                if alpha and at.size:
+                    mixed[axis] = theme.tint(ink, alpha / 255, mixed[axis])
+                    pen = pg.mkPen(mixed[axis])  # cosmetic, 1 pixel
+                    levels.append((pen, _grid_lines(axis, at, low, high)))
+        self.picture = levels
+
+    def paint(self, painter: QPainter, *_args: object) -> None:
+        if self.picture is None:
+            self.generatePicture()
+        for pen, lines in self.picture or ():
+            painter.setPen(pen)
+            painter.drawLines(*lines.drawargs())
+
+
+def _grid_lines(axis: int, at: np.ndarray, low: np.ndarray, high: np.ndarray) -> PrimitiveArray:
+    """Lines across the view at `at` on `axis` (0: vertical lines at x, 1: horizontal at y)."""
+    lines = PrimitiveArray(QLineF, 4)
+    lines.resize(at.size)
+    ends = lines.ndarray()
+    other = 1 - axis
+    ends[:, axis], ends[:, axis + 2] = at, at
+    ends[:, other], ends[:, other + 2] = low[other], high[other]
+    return lines
+
+
 def symbol_keys(scale: float) -> dict[str, pg.PlotDataItem]:
     """Grey stand-ins for the legend that explain the two end-of-epoch symbols."""
     keys = {}
@@ -104,67 +159,69 @@ def symbol_keys(scale: float) -> dict[str, pg.PlotDataItem]:
     return keys
 
 
-class _FromPixmap(QGraphicsEffect):
-    """Paints an item and its children from a pixmap that Qt keeps until one of them changes
-    or the view's scale changes."""
+class RunLayers:
+    """The canvases of one plot, bottom to top: the past runs' raw values, curves and
+    end-of-epoch marks, then the live run's. A past run's raw values never cover another run's
+    curve, the live run is drawn over all of them, and what the smoothing slider does not
+    change (raw values, marks) is not drawn again when it moves."""
 
-    def draw(self, painter: QPainter) -> None:
-        offset = QPoint()  # filled in by sourcePixmap
-        pixmap = self.sourcePixmap(
-            Qt.CoordinateSystem.DeviceCoordinates, offset, QGraphicsEffect.PixmapPadMode.NoPad
-        )
-        painter.setWorldTransform(QTransform())
-        painter.drawPixmap(offset, pixmap)
+    def __init__(self, plot: pg.PlotItem, name: str) -> None:
+        self.name = name
+        self.canvases: dict[str, PlotCanvas] = {}
+        for role, z in (("past_raw", 0), ("past", 1), ("past_marks", 3), ("raw", Z_LIVE),
+                        ("curve", Z_LIVE + 1), ("marks", Z_LIVE + 3)):  # fmt: skip
+            live = not role.startswith("past")
+            # The past runs stand in the autorange through the anchor; the live run itself.
+            canvas = PlotCanvas(counts_in_autorange=live)
+            canvas.setZValue(z)
+            plot.addItem(canvas, ignoreBounds=not live)
+            self.canvases[role] = canvas
+
+    def show(self, past: list[DrawnRun], live: DrawnRun | None) -> None:
+        name, canvases = self.name, self.canvases
+        canvases["past_raw"].set_strokes(_strokes(past, name, ("raw",)))
+        canvases["past"].set_strokes(_strokes(past, name, ("curve",)))
+        canvases["past_marks"].set_strokes(_strokes(past, name, tuple(EPOCH_KINDS)))
+        runs = [live] if live is not None else []
+        for role in ("raw", "curve"):
+            canvases[role].set_strokes(_strokes(runs, name, (role,)))
+        canvases["marks"].set_strokes(_strokes(runs, name, tuple(EPOCH_KINDS)))
+
+    def set_vector(self, vector: bool) -> None:
+        for canvas in self.canvases.values():
+            canvas.set_vector(vector)
 
 
-class PastRunsLayer(pg.GraphicsObject):
-    """Holds the past runs' items of one plot and paints them as one cached pixmap: while the
-    live run grows (and the view stays put) they are blitted, not stroked again every frame.
-    With 20 past runs of 5,000 steps that is the difference between ~1 s and a few ms."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setGraphicsEffect(_FromPixmap())
-
-    def set_cached(self, cached: bool) -> None:
-        """Off while exporting SVG, so that the curves are written as vectors."""
-        self.graphicsEffect().setEnabled(cached)
-
-    def boundingRect(self) -> QRectF:  # noqa: N802
-        return QRectF()  # its children have the extent
-
-    def paint(self, *_args: object) -> None:
-        pass
+def _strokes(runs: list[DrawnRun], plot: str, roles: tuple[str, ...]) -> list[Stroke]:
+    return [run.strokes[key] for run in runs for key in ((plot, role) for role in roles)
+            if key in run.strokes]  # fmt: skip
 
 
 class DrawnRun:
-    """One run on the plots: its data, items, what is on screen, and what is stale."""
+    """One run on the plots: its data, what is on screen (strokes for the canvases, rate-change
+    markers), how it looks, and what is stale."""
 
     def __init__(
-        self,
-        record: RunRecord,
-        colour: QColor,
-        live: bool,
-        plots: dict[str, pg.PlotItem],
-        layers: dict[str, PastRunsLayer],
+        self, record: RunRecord, colour: QColor, live: bool, plots: dict[str, pg.PlotItem]
     ) -> None:
         self.series = RunSeries(record)
         self.colour = QColor(colour)
         self.live = live
         self._plots = plots
-        self._layers = layers
-        self.items: dict[tuple[str, str], pg.PlotDataItem] = {}  # (plot, role) -> item
+        self.strokes: dict[tuple[str, str], Stroke] = {}  # (plot, role) -> what is drawn
+        self._sources: dict[tuple[str, str], tuple[np.ndarray, bool]] = {}  # its values, log
         self.markers: list[tuple[str, pg.InfiniteLine]] = []
         self.shown: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # x, raw, drawn
         self.points: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self.stale = {"batches", "epochs", "lr_changes"}
-        self._scale = 1.0
+        # "batches": new batches only, the curves grow; "curves": draw them anew.
+        self.stale = {"curves", "epochs", "lr_changes"}
         self.y_ranges: dict[str, tuple[float, float]] = {}  # in view units (log10 on log axes)
-        for name in plots:
-            roles = ("raw", "curve", *EPOCH_KINDS) if name in EPOCH_PLOTS else ("curve",)
-            for role in roles:
-                self.items[(name, role)] = pg.PlotDataItem(antialias=True)
-        self.set_live(live)
+        self.legend_key = pg.PlotDataItem(antialias=True)  # the legend's sample of the curve
+        self._scale = 1.0
+        self._colours = theme.LIGHT_PLOTS
+        self._pens: dict[str, QPen] = {}
+        self._brushes: dict[str, QBrush] = {}
+        self.restyle(1.0, theme.LIGHT_PLOTS)
 
     @property
     def id(self) -> str:
@@ -175,51 +232,24 @@ class DrawnRun:
         return self.series.label
 
     def set_live(self, live: bool) -> None:
-        """The live run's items count in the autorange and are drawn directly; a past run's
-        are left to the anchor and go into the cached layer."""
-        if self.items and self.items[("loss", "curve")].getViewBox() is not None:
-            self.remove()
-            # Re-adding an item that holds data makes pyqtgraph 0.14 ask the GraphicsView for
-            # a ViewBox method (AttributeError): re-add it empty, the next redraw refills it.
-            for item in self.items.values():
-                item.clear()
-            self.stale |= {"batches", "epochs", "lr_changes"}
+        """A live run's line is thicker; drawn anew when it joins the past runs."""
         self.live = live
-        for (name, _role), item in self.items.items():
-            plot = self._plots[name]
-            plot.addItem(item, ignoreBounds=not live)  # takes downsampling, clipping, log mode
-            if not live:
-                item.setParentItem(self._layers[name])
-            # About two points per pixel (peak mode keeps each bin's min and max); the
-            # default of ~5 per pixel strokes 2.5 times as many for no visible gain.
-            item.opts["autoDownsampleFactor"] = 1.0
-            # Anti-aliased wide lines as separate segments: ~20x faster than one path, whose
-            # stroker is slow for long noisy curves. The colours are opaque, so the overlapping
-            # segment ends do not show.
-            item.curve.setSegmentedLineMode("on")
-        self.restyle(self._scale)
-        self._draw_markers()
-
-    def set_segmented(self, segmented: bool) -> None:
-        """Off while exporting SVG: one path per curve, not a file of thousands of lines."""
-        for item in self.items.values():
-            item.curve.setSegmentedLineMode("on" if segmented else "off")
+        self.restyle(self._scale, self._colours)
 
     def remove(self) -> None:
-        for (name, _role), item in self.items.items():
-            self._plots[name].removeItem(item)
         self._remove_markers()
 
     def draw(self, is_log: Callable[[str], bool], smoothing: float, show_raw: bool) -> None:
-        """setData on whatever is stale; nothing else."""
-        if "batches" in self.stale:
-            self._draw_curves(is_log, smoothing, show_raw and smoothing > 0)
+        """Bring the strokes up to date with whatever is stale; nothing else."""
+        if self.stale & {"batches", "curves"}:
+            raw = show_raw and smoothing > 0
+            self._draw_curves(is_log, smoothing, raw, grow="curves" not in self.stale)
         if "epochs" in self.stale:
             for name in EPOCH_PLOTS:
                 for kind in EPOCH_KINDS:
                     x, y, epochs = self.series.epoch_values(name, kind, is_log(name))
                     self.points[(name, kind)] = (x, y, epochs)
-                    self.items[(name, kind)].setData(x, y)
+                    self.strokes[(name, kind)] = self._marks(kind, x, _view(y, is_log(name)))
         if "lr_changes" in self.stale:
             self._draw_markers()
         if self.stale - {"lr_changes"}:
@@ -227,30 +257,50 @@ class DrawnRun:
                 self._measure(name, is_log(name))
         self.stale.clear()
 
+    def _draw_curves(
+        self, is_log: Callable[[str], bool], smoothing: float, raw: bool, grow: bool
+    ) -> None:
+        for name in PLOTS:
+            log = is_log(name)
+            x, values = self.series.batch_values(name, log)
+            # The moving average only looks back, so new batches leave the drawn part as it is.
+            drawn = values if name == "learning_rate" else smooth(values, smoothing)
+            self.shown[name] = (x, values, drawn)
+            self._set_line((name, "curve"), x, drawn, log, grow)
+            if name in EPOCH_PLOTS and raw:
+                self._set_line((name, "raw"), x, values, log, grow)
+            else:
+                self.strokes.pop((name, "raw"), None)
+
+    def _set_line(
+        self, key: tuple[str, str], x: np.ndarray, values: np.ndarray, log: bool, grow: bool
+    ) -> None:
+        stroke, pen = self.strokes.get(key), self._pens[key[1]]
+        source = self._sources.get(key)
+        unchanged = source is not None and source[0] is values and source[1] == log
+        if stroke is not None and stroke.pen is pen and unchanged:
+            return  # e.g. the raw values when the smoothing changed: their image stays
+        self._sources[key] = (values, log)
+        y = np.log10(values) if log else values  # view units; the values are > 0 by then
+        if stroke is not None and stroke.pen is pen and grow and x.size >= stroke.x.size:
+            stroke.x, stroke.y = x, y  # the same stroke, longer: its canvas adds the rest
+        else:
+            self.strokes[key] = Stroke(x, y, pen)
+
+    def _marks(self, kind: str, x: np.ndarray, y: np.ndarray) -> Stroke:
+        train = kind == "train"
+        size = (11 if train else 13) * self._scale
+        return Stroke(x, y, self._pens[kind], "o" if train else "d", size, self._brushes[kind])
+
     def _measure(self, plot: str, log: bool) -> None:
         """The y extent of what is drawn in a plot, for the autorange anchor."""
-        parts = [self.shown[plot][2]] if plot in self.shown else []
-        raw = self.items.get((plot, "raw"))
-        if raw is not None and raw.isVisible():
-            parts.append(self.shown[plot][1])
-        parts += [self.points[key][1] for key in self.points if key[0] == plot]
+        parts = [self.strokes[(plot, role)].y for role in ("curve", "raw", *EPOCH_KINDS)
+                 if (plot, role) in self.strokes]  # fmt: skip
         parts = [part for part in parts if part.size]
         if not parts:
             self.y_ranges.pop(plot, None)
             return
-        low, high = min(p.min() for p in parts), max(p.max() for p in parts)
-        self.y_ranges[plot] = (np.log10(low), np.log10(high)) if log else (low, high)
-
-    def _draw_curves(self, is_log: Callable[[str], bool], smoothing: float, raw: bool) -> None:
-        for name in PLOTS:
-            x, values = self.series.batch_values(name, is_log(name))
-            drawn = values if name == "learning_rate" else smooth(values, smoothing)
-            self.shown[name] = (x, values, drawn)
-            self.items[(name, "curve")].setData(x, drawn, skipFiniteCheck=True)
-            if (name, "raw") in self.items:
-                item = self.items[(name, "raw")]
-                item.setVisible(raw)
-                item.setData(*((x, values) if raw else ([], [])), skipFiniteCheck=True)
+        self.y_ranges[plot] = (min(p.min() for p in parts), max(p.max() for p in parts))
 
     def _draw_markers(self) -> None:
         self._remove_markers()
@@ -272,37 +322,38 @@ class DrawnRun:
             self._plots[name].removeItem(line)
         self.markers = []
 
-    def restyle(self, scale: float) -> None:
-        """Pens and symbols: filled circle = train, hollow diamond = validation; the live run
-        above the others and a little thicker."""
-        self._scale = scale
-        colour, lift = self.colour, Z_LIVE if self.live else 0
-        for (_name, role), item in self.items.items():
-            item.setZValue(Z_ROLE[role] + lift)
-            if role == "raw":
-                pale = QColor.fromRgbF(
-                    *(1 - RAW_TINT * (1 - c) for c in colour.getRgbF()[:3])
-                )  # opaque, unlike an alpha: see the segmented lines above
-                item.setPen(pg.mkPen(pale, width=1.0 * scale))
-            elif role == "curve":
-                item.setPen(pg.mkPen(colour, width=(3.0 if self.live else 2.0) * scale))
-            else:
-                train = role == "train"
-                item.setPen(None)
-                item.setSymbol("o" if train else "d")
-                item.setSymbolSize((11 if train else 13) * scale)
-                item.setSymbolBrush(colour if train else pg.mkBrush("w"))
-                outline = colour.darker(140) if train else colour
-                item.setSymbolPen(pg.mkPen(outline, width=(1.0 if train else 2.0) * scale))
+    def restyle(self, scale: float, colours: theme.PlotColours) -> None:
+        """Pens and marks: filled circle = train, hollow diamond = validation; the live run a
+        little thicker. Styled for the paper: raw values paled towards it, hollow marks filled
+        with it, rate-change labels darkened on white and lightened on dark."""
+        self._scale, self._colours = scale, colours
+        colour = self.colour
+        # Opaque, unlike an alpha: overlapping segment ends must not show (see plot_canvas).
+        pale = theme.tint(colour, RAW_TINT, colours.background)
+        self._pens = {
+            "raw": pg.mkPen(pale, width=1.0 * scale),
+            "curve": pg.mkPen(colour, width=(3.0 if self.live else 2.0) * scale),
+            "train": pg.mkPen(colour.darker(140), width=1.0 * scale),
+            "validation": pg.mkPen(colour, width=2.0 * scale),
+        }
+        self._brushes = {"train": pg.mkBrush(colour), "validation": pg.mkBrush(colours.background)}
+        self.legend_key.setPen(self._pens["curve"])
+        self.stale |= {"curves", "epochs"}
         self._style_markers()
 
     def _style_markers(self) -> None:
         """A rate change: a dashed vertical line in the run's colour, behind the curves."""
         colour, scale = self.colour, self._scale
         dashed = pg.mkPen(colour, width=1.5 * scale, style=Qt.PenStyle.DashLine)
+        text = colour.lighter(130) if self._colours.dark else colour.darker(130)
         for _name, line in self.markers:
             line.setPen(dashed)
             line.setZValue(Z_MARKER)
             if getattr(line, "label", None) is not None:  # set by pyqtgraph only when given
-                line.label.setColor(colour.darker(130))
+                line.label.setColor(text)
                 line.label.setFont(font(10 * scale))
+
+
+def _view(values: np.ndarray, log: bool) -> np.ndarray:
+    """Values in view units: a log axis shows log10 (the values are > 0 by then)."""
+    return np.log10(values) if log else values

@@ -49,6 +49,8 @@ class RunSeries:
         self.columns = {name: GrowableColumn(batches.get(name, ())) for name in ("step", *PLOTS)}
         self.epochs = [dict(e) for e in record.epochs]
         self.lr_changes = [(int(c["step"]), float(c["learning_rate"])) for c in record.lr_changes]
+        # (plot, log) -> (points, x, y): a past run's arrays are filtered once, not per redraw
+        self._drawable: dict[tuple[str, bool], tuple[int, np.ndarray, np.ndarray]] = {}
 
     def append(self, event: object) -> str | None:
         """Fold in a BatchEnd, EpochEnd or LearningRateChanged; say which part changed."""
@@ -86,8 +88,14 @@ class RunSeries:
         )
 
     def batch_values(self, plot: str, log: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(step, value) of the points that can be drawn: finite, positive on a log axis."""
-        return drawable(self.columns["step"].values, self.columns[plot].values, log)
+        """(step, value) of the points that can be drawn: finite, positive on a log axis. The
+        same arrays again while no batch was added."""
+        size = self.columns["step"].size
+        cached = self._drawable.get((plot, log))
+        if cached is None or cached[0] != size:
+            x, y = drawable(self.columns["step"].values, self.columns[plot].values, log)
+            cached = self._drawable[(plot, log)] = (size, x, y)
+        return cached[1], cached[2]
 
     def epoch_values(
         self, plot: str, kind: str, log: bool

@@ -7,6 +7,7 @@ work becomes `errored`, never a crash; cancellation is cooperative, never QThrea
 
 from __future__ import annotations
 
+import threading
 import traceback
 import weakref
 from collections.abc import Callable
@@ -53,6 +54,38 @@ class Worker(QObject):
             self.errored.emit(message, traceback.format_exc())
         finally:
             self.done = True
+
+
+class ProgressInbox:
+    """Progress handed from a worker thread to the GUI thread in bulk, in order.
+
+    A queued signal per item (a training batch every few milliseconds) wakes the GUI thread,
+    and takes the GIL from the worker, hundreds of times a second. Instead the worker `put`s
+    each item here, and signals only for items that must be seen at once (`put` says when);
+    the GUI thread `take`s everything pending when signalled and on its own timer.
+    """
+
+    def __init__(self, urgent: Callable[[Any], bool]) -> None:
+        self._urgent = urgent
+        self._lock = threading.Lock()
+        self._items: list[Any] = []
+        self._signalled = False  # a signal is on its way: the next take() delivers this too
+
+    def put(self, item: Any) -> bool:
+        """Keep `item` (worker thread); True if the GUI should be signalled now."""
+        with self._lock:
+            self._items.append(item)
+            if self._signalled or not self._urgent(item):
+                return False
+            self._signalled = True
+            return True
+
+    def take(self) -> list[Any]:
+        """Everything put since the last take, oldest first (GUI thread)."""
+        with self._lock:
+            items, self._items = self._items, []
+            self._signalled = False
+            return items
 
 
 _threads: weakref.WeakSet[QThread] = weakref.WeakSet()

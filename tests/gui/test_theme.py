@@ -2,6 +2,7 @@
 "System" follows the system, and every run colour stays readable on the dark plots."""
 
 import math
+from types import SimpleNamespace
 
 import pyqtgraph as pg
 import pytest
@@ -14,6 +15,7 @@ from lrexplorer.core.config import RunConfig
 from lrexplorer.core.runs import RunRecord
 from lrexplorer.gui.live_plots import LivePlots
 from lrexplorer.gui.palette import RUN_COLOURS, run_colour
+from lrexplorer.gui.plot_canvas import PlotCanvas
 from lrexplorer.gui.theme import (
     DARK_PLOTS,
     LIGHT_PLOTS,
@@ -186,12 +188,20 @@ def plots(qtbot):
 
 
 def run_items(widget, plot="loss"):
-    """(curve, raw, validation) items of run "a", told apart by what they draw: the raw
-    values are a paler or darker shade of the run's colour (the same hue)."""
+    """(curve, raw, validation) of run "a" as drawn, told apart by what they draw: the raw
+    values are a paler or darker shade of the run's colour (the same hue). Each has the
+    pyqtgraph-style `opts` (pen, symbol, symbolPen, symbolBrush) of its canvas stroke."""
+    widget.redraw_now()
     colour = QColor(run_colour(0))
     curve = raw = validation = None
-    for item in widget.plot_item(plot).listDataItems():
-        symbol = item.opts.get("symbol")
+    canvases = [i for i in widget.plot_item(plot).items if isinstance(i, PlotCanvas)]
+    for stroke in (stroke for canvas in canvases for stroke in canvas.strokes()):
+        symbol = stroke.symbol
+        item = SimpleNamespace(
+            opts={"symbol": symbol, "pen": stroke.pen, "symbolPen": stroke.pen,
+                  "symbolBrush": stroke.brush},
+            isVisible=lambda: True,
+        )  # fmt: skip
         if symbol == "d" and pen_colour(item, "symbolPen") == colour:
             validation = item
         elif symbol is None and item.opts["pen"] is not None and item.isVisible():
