@@ -58,6 +58,7 @@ class LivePlots(QWidget):
         self._scale = 1.0
         self._legend_stale = True
         self._live_steps = 0  # the live run's planned length, when known
+        self._live_rate: float | None = None  # and its (first) learning rate
         self._hover_text = ""
         self._colours = theme.LIGHT_PLOTS
         self._build_controls()
@@ -154,6 +155,7 @@ class LivePlots(QWidget):
             self._remove_run(self._runs[record.id])
         self._live = self._add_run(record, colour, live=True)
         self._live_steps = record.total_steps
+        self._live_rate = record.config.learning_rate
         self._schedule()
 
     def on_run_event(self, record: RunRecord, event: object) -> None:
@@ -165,7 +167,11 @@ class LivePlots(QWidget):
             run.series.label = record.label
             self._legend_stale = True
             self._schedule()
-        self._live_steps = record.total_steps  # known once RunStarted arrives
+        planned = (record.total_steps, record.config.learning_rate)  # known from RunStarted
+        if planned != (self._live_steps, self._live_rate):
+            # The axes are set up now, while the model compiles, not in training's first frame.
+            self._live_steps, self._live_rate = planned
+            self._schedule()
         part = run.series.append(event)
         if part == "epochs" and len(run.series.epochs) == 1:
             self._legend_stale = True  # the keys to the end-of-epoch marks join the legend
@@ -372,6 +378,10 @@ class LivePlots(QWidget):
                 spans.append((0.0, 1.0))
             elif name == "loss" and not self._is_log(name):
                 spans.append((0.0, 0.0))
+            elif name == "learning_rate" and self._live is not None and self._live_rate:
+                # The run's rate is known before its first batch: the axis is set up while
+                # the model compiles, not in the first frame of training.
+                spans.append((math.log10(self._live_rate),) * 2)
             y = (min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None
             anchor.set_bounds((0, steps) if steps else None, y)
         if self._legend_stale:

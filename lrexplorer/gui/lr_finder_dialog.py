@@ -237,10 +237,8 @@ class LrFinderDialog(QDialog):
     def _end_test(self) -> None:
         """The work is over: end its thread and show the outcome.
 
-        Driven by the worker's own signals, not by QThread.finished: the wiring also connects
-        finished -> deleteLater, which can delete the QThread before a later slot sees it. Here
-        the thread still exists (its quit request is queued behind this slot), so it is ended
-        and waited for before the last reference to it goes.
+        Driven by the worker's own signals, not by QThread.finished, so the thread is ended and
+        waited for here, before the dialog lets go of it and shows the outcome.
         """
         thread = self._thread
         if thread is None:

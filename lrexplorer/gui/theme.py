@@ -173,13 +173,19 @@ class ThemeManager(QObject):
     def _show(self, theme: str) -> None:
         if theme == self._current or self._app is None:
             return
-        self._current = theme
+        first, self._current = self._current is None, theme
         self._app.setPalette(palette(theme))
-        # A style sheet takes the palette (and its palette(...) colours) when it is applied, so
-        # widgets styled by one would keep the old theme's text colour: apply theirs again.
-        for widget in self._app.allWidgets():
-            if widget.styleSheet():
-                widget.setStyleSheet(widget.styleSheet())
+        if not first:
+            # A style sheet takes the palette (and its palette(...) colours) when it is applied,
+            # so widgets styled by one would keep the old theme's text colour: apply theirs
+            # again. Only in shown windows: a closed one may be half-way through its deletion.
+            # (The first theme is applied before the window builds its widgets.)
+            for window in self._app.topLevelWidgets():
+                if not window.isVisible():
+                    continue
+                for widget in [window, *window.findChildren(QWidget)]:
+                    if widget.styleSheet():
+                        widget.setStyleSheet(widget.styleSheet())
         self.theme_changed.emit(theme)
 
     def _on_style_hints_color_scheme_changed(self, scheme: Qt.ColorScheme) -> None:

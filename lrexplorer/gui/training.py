@@ -185,8 +185,7 @@ class RunController(QObject):
         self._end_run()
 
     def _end_run(self) -> None:
-        # The worker's last signal, not QThread.finished, ends the run: the thread object is
-        # deleted (deleteLater) as it finishes, and a slot on its own signal can find it gone.
+        # The worker's last signal ends the run; its thread is at most a moment from ending.
         if self._thread is not None:
             self._thread.wait()  # quit() was already called from the worker's thread
         self._collect.stop()

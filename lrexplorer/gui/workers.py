@@ -1,8 +1,14 @@
 """Running work off the GUI thread: a QObject worker moved to its own QThread.
 
 The wiring is the standard one (as in superqt's create_worker): thread.started -> work,
-finished/errored -> thread.quit, thread.finished -> deleteLater on both. Every exception in the
-work becomes `errored`, never a crash; cancellation is cooperative, never QThread.terminate().
+finished/errored -> thread.quit. Every exception in the work becomes `errored`, never a crash;
+cancellation is cooperative, never QThread.terminate().
+
+One departure: worker and thread are not deleted with deleteLater. Destroying a QObject made in
+Python calls back into Python (PySide checks for overrides) while Qt holds a signal-slot lock;
+done in the worker's thread, that waits for the GIL while the GUI thread, holding the GIL, waits
+for the same lock (seen here as a hang of the whole app). So the worker moves itself back to the
+GUI thread when its work ends, and both objects are let go from Python on the GUI thread.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 
 class Worker(QObject):
@@ -54,6 +60,9 @@ class Worker(QObject):
             self.errored.emit(message, traceback.format_exc())
         finally:
             self.done = True
+            app = QCoreApplication.instance()
+            if app is not None:
+                self.moveToThread(app.thread())  # to be deleted on the GUI thread, see above
 
 
 class ProgressInbox:
@@ -115,8 +124,35 @@ def start_worker(worker: Worker, name: str) -> QThread:
     worker.finished.connect(thread.quit, direct)
     worker.errored.connect(thread.quit, direct)
     worker.aborted.connect(thread.quit, direct)
-    thread.finished.connect(worker.deleteLater)
-    thread.finished.connect(thread.deleteLater)
+    _reaper().hold(thread, worker)
     _threads.add(thread)
     thread.start()
     return thread
+
+
+class _Reaper(QObject):
+    """Keeps each started thread and its worker alive until the thread has ended, then drops
+    them from Python on the GUI thread (where the GIL is held), never from a worker thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._held: list[tuple[QThread, Worker]] = []
+
+    def hold(self, thread: QThread, worker: Worker) -> None:
+        self._held.append((thread, worker))
+        # The reaper lives on the GUI thread, so this slot runs there (a queued connection).
+        thread.finished.connect(self._on_thread_finished)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        self._held = [(t, w) for t, w in self._held if not (w.done and t.wait(1000))]
+
+
+_the_reaper: _Reaper | None = None
+
+
+def _reaper() -> _Reaper:
+    global _the_reaper
+    if _the_reaper is None:
+        _the_reaper = _Reaper()
+    return _the_reaper
