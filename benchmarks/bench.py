@@ -328,7 +328,7 @@ def plan(args: argparse.Namespace) -> tuple[dict[str, tuple[Measure, bool]], lis
                 )
             )  # fmt: skip
     if want("sweep"):
-        sweep_spe = str(spe or 1)
+        sweep_spe = str(spe or RunConfig().steps_per_execution)
         measures["together"] = (lambda: sweep("sweep-together", mnist, sweep_spe), False)
         measures["separate"] = (lambda: sweep("sweep-separate", mnist, sweep_spe), False)
         rows.append(
@@ -384,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1 epoch, fewer runs (~5 min)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
-        "--spe", type=int, default=16, help="steps per execution for the extra rows (0: none)"
+        "--spe", type=int, default=0, help="steps per execution for extra rows (0: none)"
     )
     parser.add_argument(
         "--jit", action="store_true", help="add rows for --steps-per-execution N --jit-compile"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -71,6 +72,21 @@ class DataPanel(QWidget):
         self.seed.setToolTip("The same seed gives the same run, batch for batch")
         form.addRow("Seed", self.seed)
 
+        # How Keras runs the steps: they change the speed, and show in the exported script.
+        self.steps_per_execution = QSpinBox(
+            objectName="stepsPerExecutionSpin", minimum=1, maximum=1024
+        )
+        self.steps_per_execution.setToolTip(
+            "Batches Keras trains per compiled call (steps_per_execution). More is faster; every "
+            "batch is still plotted, and Stop and rate changes still apply from the next batch"
+        )
+        form.addRow("Batches per call", self.steps_per_execution)
+        self.jit_compile = QCheckBox("Compile with XLA", objectName="jitCompileCheck")
+        self.jit_compile.setToolTip(
+            "jit_compile=True: slower to start, faster per epoch on longer runs"
+        )
+        form.addRow("", self.jit_compile)
+
         self._form = form
         self._sync(draft.config)
         draft.changed.connect(self._sync)
@@ -83,11 +99,15 @@ class DataPanel(QWidget):
         self.epochs.valueChanged.connect(lambda v: draft.update(epochs=v))
         self.batch_size.valueChanged.connect(lambda v: draft.update(batch_size=v))
         self.seed.valueChanged.connect(lambda v: draft.update(seed=v))
+        self.steps_per_execution.valueChanged.connect(lambda v: draft.update(steps_per_execution=v))
+        self.jit_compile.toggled.connect(lambda on: draft.update(jit_compile=on))
 
     def _sync(self, config: RunConfig) -> None:
         """Show the draft's values without echoing them back as edits."""
-        widgets = (self.dataset, self.model, self.train_samples, self.test_samples)
-        for widget in (*widgets, self.epochs, self.batch_size, self.seed, self.path):
+        widgets = (self.dataset, self.model, self.train_samples, self.test_samples, self.path)
+        widgets += (self.epochs, self.batch_size, self.seed, self.steps_per_execution)
+        widgets += (self.jit_compile,)
+        for widget in widgets:
             widget.blockSignals(True)
         try:
             self.dataset.setCurrentIndex(max(self.dataset.findData(config.dataset), 0))
@@ -97,10 +117,12 @@ class DataPanel(QWidget):
             self.epochs.setValue(config.epochs)
             self.batch_size.setValue(config.batch_size)
             self.seed.setValue(config.seed)
+            self.steps_per_execution.setValue(config.steps_per_execution)
+            self.jit_compile.setChecked(config.jit_compile)
             if self.path.text() != (config.data_path or ""):
                 self.path.setText(config.data_path or "")
         finally:
-            for widget in (*widgets, self.epochs, self.batch_size, self.seed, self.path):
+            for widget in widgets:
                 widget.blockSignals(False)
         self._form.setRowVisible(self._path_row, config.dataset == "file")
 

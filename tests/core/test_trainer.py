@@ -23,6 +23,9 @@ TINY = RunConfig(
     epochs=2,
     batch_size=64,
     seed=1,
+    # One batch per execution, so a test that acts on a batch's event acts before the next
+    # batch trains; several steps per execution (the default) have their own tests below.
+    steps_per_execution=1,
 )
 
 

@@ -342,3 +342,18 @@ def test_optimizer_panel_says_what_the_rate_means_under_a_schedule(panel, draft)
     assert not note.isVisible()
     draft.update(schedule=ScheduleConfig("ExponentialDecay", {"decay_steps": 100}))
     assert note.isVisible() and "initial" in note.text()
+
+
+def test_execution_settings_edit_the_draft_and_show_its_values(qtbot, draft):
+    from lrexplorer.gui.data_panel import DataPanel
+
+    data_panel = DataPanel(draft)
+    qtbot.addWidget(data_panel)
+    data_panel.show()
+    assert data_panel.steps_per_execution.value() == RunConfig().steps_per_execution
+    assert data_panel.jit_compile.isChecked() is RunConfig().jit_compile
+    data_panel.steps_per_execution.setValue(8)
+    data_panel.jit_compile.click()
+    assert draft.config.steps_per_execution == 8 and draft.config.jit_compile is True
+    draft.set_config(RunConfig(steps_per_execution=1))  # e.g. a run's settings put back
+    assert data_panel.steps_per_execution.value() == 1 and not data_panel.jit_compile.isChecked()
