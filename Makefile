@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench load-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+# The slow load tests (100 runs in one window, a folder of 1,000 runs): about 4 minutes.
+load-test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m slow -q
 
 clean:
