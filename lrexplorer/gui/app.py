@@ -10,7 +10,6 @@ _LAUNCHED = time.perf_counter()
 
 
 def main(argv: list[str] | None = None) -> int:
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from lrexplorer import __version__
@@ -23,12 +22,13 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow()
     window.show()
     if os.environ.get("LREXPLORER_STARTUP_PROBE"):
-        _probe_startup(app, window, QTimer)
+        _probe_startup(app, window)
     return app.exec()
 
 
-def _probe_startup(app, window, timer_class) -> None:
-    """For benchmarks: print when the window was painted and when Keras was ready, then quit."""
+def _probe_startup(app, window) -> None:
+    """For benchmarks: print when the window had been painted and when Keras was ready, then
+    quit."""
 
     def shown() -> None:
         print(f"window_shown {time.perf_counter() - _LAUNCHED:.3f}", flush=True)
@@ -37,5 +37,5 @@ def _probe_startup(app, window, timer_class) -> None:
         print(f"keras_ready {time.perf_counter() - _LAUNCHED:.3f}", flush=True)
         app.quit()
 
-    timer_class.singleShot(0, shown)
+    window.first_painted.connect(shown)
     window.loader.ready.connect(ready)
