@@ -42,6 +42,9 @@ REDRAW_MS = 33  # ~30 Hz after the user changes something: smooth to the eye
 # the GIL to the training thread.
 LIVE_REDRAW_MS = 80
 DEFAULT_SMOOTHING = 0.6
+# A linear loss axis reaches at most this many times the highest first-batch loss of the runs
+# shown (the untrained model's loss); see LivePlots._loss_cap.
+LOSS_CAP_FACTOR = 3.0
 
 
 class LivePlots(QWidget):
@@ -368,10 +371,14 @@ class LivePlots(QWidget):
         if self._live is not None:  # its planned length, or room to grow until that is known
             done = self._live.series.last_step
             steps = max(steps, self._live_steps if self._live_steps >= done else room_for(done))
+        loss_cap = None if self._is_log("loss") else self._loss_cap()
+        self._layers["loss"].set_y_cap(loss_cap)
         for name, anchor in self._anchors.items():
             spans = [
                 r.y_ranges[name] for r in self._runs.values() if not r.live and name in r.y_ranges
             ]
+            if name == "loss" and loss_cap is not None:
+                spans = [(min(low, loss_cap), min(high, loss_cap)) for low, high in spans]
             # Loss from 0 and accuracy from 0 to 1 also keep the y range still while the live
             # run improves (and read honestly).
             if name == "accuracy":
@@ -386,6 +393,18 @@ class LivePlots(QWidget):
             anchor.set_bounds((0, steps) if steps else None, y)
         if self._legend_stale:
             self._rebuild_legend()
+
+    def _loss_cap(self) -> float | None:
+        """The top of a linear loss axis: a few times the highest first-batch loss of the runs
+        shown. A run that diverges (a loss of 1e30 before it is NaN, often within a few batches)
+        then goes off the top instead of squashing every other curve into a flat line at 0; the
+        log axis shows all."""
+        starts = []
+        for run in self._runs.values():
+            _steps, losses = run.series.batch_values("loss", False)
+            if losses.size:
+                starts.append(float(losses[0]))
+        return LOSS_CAP_FACTOR * max(starts) if starts else None
 
     def _rebuild_legend(self) -> None:
         self._legend.clear()

@@ -49,6 +49,7 @@ class PlotCanvas(pg.GraphicsObject):
         self._key: tuple | None = None  # the view transform the image was drawn for
         self._drawn = 0  # points of the last stroke already in the image
         self._vector = False
+        self._y_cap: float | None = None  # the autorange goes no higher than this
         self.setVisible(False)  # until it has something to draw
 
     # --- content ----------------------------------------------------------------------------
@@ -95,6 +96,14 @@ class PlotCanvas(pg.GraphicsObject):
         x0 = stroke.x[max(before - 1, 0)]
         self._update_strip(x0, stroke.x[-1], low, high, stroke.pen)
 
+    def set_y_cap(self, cap: float | None) -> None:
+        """Keep the autorange at or below `cap` (a diverging loss leaves the top of the plot
+        instead of squashing every other curve flat); None: no limit."""
+        if cap != self._y_cap:
+            self._y_cap = cap
+            if self._counts:
+                self.informViewBoundsChanged()
+
     def set_vector(self, vector: bool) -> None:
         """For SVG: paint lines and marks as vectors, not from the image."""
         self._vector = vector
@@ -106,7 +115,10 @@ class PlotCanvas(pg.GraphicsObject):
         # grows to the right never moves the view.
         if axis == 0 or not self._counts or self._y_bounds is None:
             return (None, None)
-        return self._y_bounds
+        low, high = self._y_bounds
+        if self._y_cap is not None:
+            low, high = min(low, self._y_cap), min(high, self._y_cap)
+        return (low, high)
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         return QRectF(self._rect)

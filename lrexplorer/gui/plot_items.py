@@ -187,6 +187,10 @@ class RunLayers:
             canvases[role].set_strokes(_strokes(runs, name, (role,)))
         canvases["marks"].set_strokes(_strokes(runs, name, tuple(EPOCH_KINDS)))
 
+    def set_y_cap(self, cap: float | None) -> None:
+        for canvas in self.canvases.values():
+            canvas.set_y_cap(cap)
+
     def set_vector(self, vector: bool) -> None:
         for canvas in self.canvases.values():
             canvas.set_vector(vector)

@@ -159,6 +159,34 @@ def test_nan_and_inf_of_a_diverging_run_never_reach_pyqtgraph(plots, qtbot):
             assert np.isfinite(stroke.x).all() and np.isfinite(stroke.y).all()
 
 
+def loss_view_top(plots) -> float:
+    plots.redraw_now()
+    plots.findChild(object, "livePlotArea").grab()  # brings the view range up to date
+    return plots.plot_item("loss").vb.viewRange()[1][1]
+
+
+def test_a_run_that_blew_up_does_not_flatten_the_others_on_a_linear_loss_axis(plots, qtbot):
+    blown = [2.3, 2.0, 5.0, 1e5, 1e30, math.nan]  # finite, then far too big, then NaN
+    plots.set_overlays([
+        (make_record("sensible"), run_colour(0)),
+        (make_record("blew-up", steps=len(blown), losses=blown), run_colour(1)),
+    ])  # fmt: skip
+    top = loss_view_top(plots)
+    # Three times the highest first-batch loss: the sensible run's curve fills the plot, the
+    # other leaves it at the top.
+    assert 2.3 < top < 3.0 * 2.3 * 1.1
+    # A live run that blows up is held to the same limit while it trains.
+    plots.set_overlays([(make_record("sensible"), run_colour(0))])
+    live = make_record("live", steps=0)
+    plots.begin_live(live, run_colour(2))
+    for step, loss in enumerate([2.3, 2.2, 50.0, 1e12, 1e33], start=1):
+        plots.on_run_event(live, batch(step, loss))
+    assert 2.3 < loss_view_top(plots) < 3.0 * 2.3 * 1.1
+    # On a log axis nothing is cut off.
+    plots.findChild(object, "logLossCheck").setChecked(True)
+    assert loss_view_top(plots) >= 33
+
+
 def colour_at(plots, plot, x, y, candidates):
     """Which of `candidates` is on screen at data point (x, y) of a plot (the nearest in RGB:
     the edge of an anti-aliased line is a blend)."""
