@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import os
 import threading
 from types import ModuleType
@@ -33,9 +32,11 @@ def is_loaded() -> bool:
 
 def keras_version() -> str:
     """The installed Keras version, read without importing it."""
+    from importlib import metadata  # not at start-up: it takes longer to import than to use
+
     try:
-        return importlib.metadata.version("keras")
-    except importlib.metadata.PackageNotFoundError:
+        return metadata.version("keras")
+    except metadata.PackageNotFoundError:
         return "unknown"
 
 

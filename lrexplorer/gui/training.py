@@ -33,9 +33,7 @@ class RunController(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        from lrexplorer.core.trainer import Trainer  # imports no Keras until a run starts
-
-        self._trainer = Trainer()
+        self._trainer_made = None  # made at the first run: the window opens without it
         self._queue: deque[RunRecord] = deque()
         self._current: RunRecord | None = None
         self._control = None
@@ -47,6 +45,14 @@ class RunController(QObject):
         self._collect.timeout.connect(self._on_collect_timer_timeout)
 
     # --- state ------------------------------------------------------------------------------
+    @property
+    def _trainer(self):
+        if self._trainer_made is None:
+            from lrexplorer.core.trainer import Trainer  # imports no Keras until a run starts
+
+            self._trainer_made = Trainer()
+        return self._trainer_made
+
     @property
     def busy(self) -> bool:
         return self._current is not None
