@@ -222,11 +222,17 @@ def _compile_lines(config: RunConfig, optimizer: str, execution: bool = False) -
         "loss": LOSS,
         "metrics": list(METRICS),
     }
+    notes: list[str] = []
     if execution:
         if config.steps_per_execution != 1:
             kwargs["steps_per_execution"] = config.steps_per_execution
         kwargs["jit_compile"] = config.jit_compile
-    return _statement("", _Call("model.compile", kwargs=kwargs))
+        notes = _comment(
+            "As the app ran it: steps_per_execution (batches per compiled call) changes the "
+            "speed, not the training; jit_compile is explicit because Keras's default turns "
+            "XLA on with a GPU."
+        )
+    return notes + _statement("", _Call("model.compile", kwargs=kwargs))
 
 
 def _history_comment(config: RunConfig) -> list[str]:
