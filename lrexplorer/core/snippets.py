@@ -224,14 +224,15 @@ def _compile_lines(config: RunConfig, optimizer: str, execution: bool = False) -
     }
     notes: list[str] = []
     if execution:
+        why = "jit_compile is explicit because Keras's default turns XLA on with a GPU."
         if config.steps_per_execution != 1:
             kwargs["steps_per_execution"] = config.steps_per_execution
+            why = (
+                "steps_per_execution (batches per compiled call) changes the speed, not the "
+                f"training; {why}"
+            )
         kwargs["jit_compile"] = config.jit_compile
-        notes = _comment(
-            "As the app ran it: steps_per_execution (batches per compiled call) changes the "
-            "speed, not the training; jit_compile is explicit because Keras's default turns "
-            "XLA on with a GPU."
-        )
+        notes = _comment(f"As the app ran it: {why}")
     return notes + _statement("", _Call("model.compile", kwargs=kwargs))
 
 
