@@ -166,8 +166,9 @@ def test_moving_the_rate_during_a_run_changes_it_live(qtbot, make_window):
 
 
 def test_closing_during_a_run_saves_it_as_stopped_and_it_reloads(qtbot, make_window, tmp_path):
-    window = make_window(TINY.replace(train_samples=4000, batch_size=16, epochs=3))
+    window = make_window(TINY)
     done = start_and_wait(qtbot, window)  # one finished run first
+    window.draft.set_config(TINY.replace(train_samples=8000, epochs=3))
     window.start_run()
     qtbot.waitUntil(lambda: window.controller.current.steps_done >= 2, timeout=60000)
     window.close()
