@@ -28,6 +28,9 @@ def _load(progress: Any) -> KerasReady:
     from lrexplorer.core.schedules import schedule_specs
 
     keras()
+    # The trainer's modules too, here rather than on the GUI thread when Start is pressed.
+    import lrexplorer.core.trainer  # noqa: F401
+
     return KerasReady(keras_version(), registry(), schedule_specs(), time.perf_counter() - began)
 
 
