@@ -45,6 +45,9 @@ class RunsTable(QTableView):
         self.setSortingEnabled(True)
         header.sectionResized.connect(self._on_header_section_resized)
         self._label_need = 0
+        # Per (row, column), the length of the text last measured: a live row's numbers change
+        # a few times a second but rarely get longer, and measuring a cell costs ~2 ms.
+        self._measured: dict[tuple[int, int], int] = {}
         self._prediction_need = 0
         self._fit_timer = QTimer(self, singleShot=True, interval=0)
         self._fit_timer.timeout.connect(self.fit_columns)
@@ -60,10 +63,12 @@ class RunsTable(QTableView):
     # --- sizing -----------------------------------------------------------------------------
     def schedule_fit(self) -> None:
         """Measure all rows once, after the current batch of changes (e.g. 100 runs loaded)."""
+        self._measured.clear()  # rows may have moved
         self._fit_timer.start()
 
     def fit_columns(self) -> None:
         self._fit_timer.stop()
+        self._measured.clear()
         model, header = self.model(), self.horizontalHeader()
         if model is None:
             return
@@ -85,7 +90,12 @@ class RunsTable(QTableView):
         if self.isColumnHidden(COL_PREDICTION) and model.index(row, COL_PREDICTION).data():
             self.schedule_fit()  # the first prediction: the column appears
         for column in (*_FITTED, COL_LABEL, COL_PREDICTION):
-            width = self.sizeHintForIndex(model.index(row, column)).width()
+            index = model.index(row, column)
+            length = len(str(index.data() or ""))
+            if length <= self._measured.get((row, column), -1):
+                continue  # no longer than when it was last measured: it still fits
+            self._measured[(row, column)] = length
+            width = self.sizeHintForIndex(index).width()
             width += int(self.showGrid())
             if column == COL_LABEL:
                 self._label_need = max(self._label_need, width)
