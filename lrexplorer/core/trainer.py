@@ -229,15 +229,7 @@ class Trainer:
             return
         control.attach(gate)
         try:
-            model.fit(
-                arrays.x_train,
-                arrays.y_train,
-                epochs=config.epochs,
-                batch_size=config.batch_size,
-                validation_data=(arrays.x_test, arrays.y_test),
-                callbacks=[callback],
-                verbose=0,
-            )
+            _fit(model, arrays, config, callback)
         finally:
             control.detach()
         emit(reporter.finished())
@@ -279,15 +271,7 @@ class Trainer:
                 emit(ev.RunFinished(ev.STOPPED, 0.0))
             return
         callback = make_callback(reporters, model.step_log, control, member_logs)
-        model.fit(
-            arrays.x_train,
-            arrays.y_train,
-            epochs=first.epochs,
-            batch_size=first.batch_size,
-            validation_data=(arrays.x_test, arrays.y_test),
-            callbacks=[callback],
-            verbose=0,
-        )
+        _fit(model, arrays, first, callback)
         for reporter in reporters:
             reporter.emit(reporter.finished())
 
@@ -329,6 +313,20 @@ class _Arrays(NamedTuple):
     y_train: Any
     x_test: Any
     y_test: Any
+
+
+def _fit(model: Any, arrays: _Arrays, config: RunConfig, callback: Any) -> None:
+    """Keras's fit over the prepared arrays, validated on the test split after each epoch; the
+    callback reports every batch and carries out stop, pause and rate changes."""
+    model.fit(
+        arrays.x_train,
+        arrays.y_train,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        validation_data=(arrays.x_test, arrays.y_test),
+        callbacks=[callback],
+        verbose=0,
+    )
 
 
 def _tensor(array: np.ndarray) -> Any:
