@@ -72,7 +72,9 @@ def visible_windows() -> list[str]:
 @pytest.mark.parametrize("moment", ["compiling", "training"])
 def test_closing_during_a_run(qtbot, make_window, tmp_path, moment):
     """While training, the process can end within a batch. While Keras compiles the first
-    step it cannot be interrupted: about half a second here, over two on a busy machine."""
+    step it cannot be interrupted: the window is gone at once (close_and_time), and the process
+    ends when compiling does, ~1.5 s here, ~3 s with both cores busy, and once 20 s late in a
+    full test session; the bound is for a hang, not for Keras's compile time."""
     window = make_window(LONG)
     started = []
     window.controller.run_event.connect(
@@ -84,7 +86,7 @@ def test_closing_during_a_run(qtbot, make_window, tmp_path, moment):
         qtbot.waitUntil(lambda: bool(started), timeout=30000)
     else:
         qtbot.waitUntil(lambda: current.steps_done >= 5, timeout=30000)
-    assert close_and_time(window) < (CLOSE_SECONDS if moment == "training" else 10)
+    assert close_and_time(window) < (CLOSE_SECONDS if moment == "training" else 45)
     window.close()  # again, e.g. Ctrl+Q and then the window manager's close
     (record,) = saved(tmp_path).values()
     assert record.id == current.id and record.status == ev.STOPPED
