@@ -15,7 +15,7 @@ def _window(folder: str) -> Any:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from lrexplorer.gui.main_window import MainWindow
+    from lrexplorer.gui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     settings = QSettings(f"{folder}/settings.ini", QSettings.Format.IniFormat)
@@ -142,8 +142,8 @@ def overlay_redraw(args: argparse.Namespace) -> None:
 
     from lrexplorer.core import events as ev
     from lrexplorer.core.config import RunConfig
-    from lrexplorer.core.runs import RunRecord
-    from lrexplorer.gui.live_plots import LivePlots
+    from lrexplorer.core.store.records import RunRecord
+    from lrexplorer.gui.plots.live_plots import LivePlots
 
     app = QApplication.instance() or QApplication([])
     plots = LivePlots()

@@ -53,7 +53,7 @@ def probe_plain(args: argparse.Namespace) -> None:
     import keras
     import numpy as np
 
-    from lrexplorer.core import model_zoo
+    from lrexplorer.core.keras_api import model_zoo
 
     with np.load(args.mnist) as data:
         x, y = model_zoo.flat_pixels(data["x_train"]), data["y_train"]
@@ -78,7 +78,7 @@ def probe_plain(args: argparse.Namespace) -> None:
 
 # --- sweeps ---------------------------------------------------------------------------------
 def probe_sweep_together(args: argparse.Namespace) -> None:
-    from lrexplorer.core.trainer import Trainer
+    from lrexplorer.core.training.trainer import Trainer
 
     trainer = Trainer()
     configs = [config(args, learning_rate=rate) for rate in RATES]
@@ -89,7 +89,7 @@ def probe_sweep_together(args: argparse.Namespace) -> None:
 
 
 def probe_sweep_separate(args: argparse.Namespace) -> None:
-    from lrexplorer.core.trainer import Trainer
+    from lrexplorer.core.training.trainer import Trainer
 
     trainer = Trainer()
     configs = [config(args, learning_rate=rate) for rate in RATES]
@@ -119,7 +119,7 @@ def session_configs(runs: int) -> list[Any]:
 
 
 def probe_memory_trainer(args: argparse.Namespace) -> None:
-    from lrexplorer.core.trainer import Trainer
+    from lrexplorer.core.training.trainer import Trainer
 
     trainer = Trainer()
     after: list[float] = []

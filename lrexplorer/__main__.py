@@ -2,6 +2,6 @@
 
 import sys
 
-from lrexplorer.cli import main
+from lrexplorer.launch import main
 
 sys.exit(main())

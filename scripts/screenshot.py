@@ -30,7 +30,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from lrexplorer.core.config import RunConfig
-    from lrexplorer.gui.main_window import MainWindow
+    from lrexplorer.gui.window.main_window import MainWindow
 
     app = QApplication(sys.argv)
     folder = Path(tempfile.mkdtemp(prefix="lrexplorer-screenshot-"))

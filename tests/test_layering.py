@@ -32,27 +32,27 @@ def imported_by(package: str, skip: tuple[str, ...] = ()) -> tuple[list[str], se
 def test_core_imports_no_qt():
     # model_zoo is plain Keras by design (quoted into exported scripts); it needs no Qt either.
     modules, loaded = imported_by("core")
-    assert "lrexplorer.core.trainer" in modules
+    assert "lrexplorer.core.training.trainer" in modules
     assert not loaded & {"PySide6", "shiboken6", "pyqtgraph"}
 
 
 def test_core_modules_load_without_keras_except_the_model_zoo():
-    _, loaded = imported_by("core", skip=("lrexplorer.core.model_zoo",))
+    _, loaded = imported_by("core", skip=("lrexplorer.core.keras_api.model_zoo",))
     assert not loaded & {"keras", "tensorflow"}
 
 
 def test_gui_modules_load_without_tensorflow():
     modules, loaded = imported_by("gui")
-    assert "lrexplorer.gui.main_window" in modules
+    assert "lrexplorer.gui.window.main_window" in modules
     assert not loaded & {"keras", "tensorflow"}
 
 
 def test_command_line_help_loads_neither():
     code = (
         "import sys, contextlib, io\n"
-        "from lrexplorer import cli\n"
+        "from lrexplorer import launch\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    try: cli.main(['--help'])\n"
+        "    try: launch.main(['--help'])\n"
         "    except SystemExit: pass\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & "
         "{'keras', 'tensorflow', 'PySide6', 'pyqtgraph'}))"

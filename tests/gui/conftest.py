@@ -2,7 +2,7 @@
 
 import pytest
 
-from lrexplorer.gui.workers import running_threads
+from lrexplorer.gui.workers.worker import running_threads
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt
 
 from lrexplorer.core.config import RunConfig
-from lrexplorer.gui.main_window import MainWindow
+from lrexplorer.gui.window.main_window import MainWindow
 from tests.reliability_support import (  # noqa: F401 - for the window tests
     closed_port_url,
     point_keras_home,

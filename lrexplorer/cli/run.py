@@ -1,0 +1,55 @@
+"""`lrexplorer run`: train one run headless, print its progress and save its record."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from lrexplorer.cli.common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    add_config_options,
+    add_verb,
+    check_output,
+    checked_config,
+    load_data,
+)
+from lrexplorer.cli.progress import ProgressPrinter
+from lrexplorer.cli.signals import StopOnInterrupt
+
+
+def register(subparsers: Any) -> None:
+    parser = add_verb(subparsers, "run", cmd_run, "train one run headless and save its record")
+    add_config_options(parser)
+    parser.add_argument("--json", metavar="OUT.json", help="write the run record here")
+    parser.add_argument("--quiet", action="store_true", help="print only the final summary")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from lrexplorer.core.events import FINISHED, STOPPED
+    from lrexplorer.core.store.records import save_record_json
+    from lrexplorer.core.training.trainer import Trainer, TrainingControl
+
+    config = checked_config(args)
+    check_output(args.json)
+    control = TrainingControl()
+    printer = ProgressPrinter(quiet=args.quiet)
+    trainer = Trainer()
+    with StopOnInterrupt(control):
+        load_data(trainer, config, printer, control)
+        record = trainer.run(config, printer, control)
+    printer.close()
+    if args.json:
+        try:
+            save_record_json(record, args.json)
+        except OSError as error:
+            reason = error.strerror or error
+            print(f"lrexplorer run: could not write {args.json}: {reason}", file=sys.stderr)
+            return EXIT_FAILED
+    if record.status == FINISHED:
+        return EXIT_OK
+    if record.status == STOPPED:
+        return EXIT_INTERRUPTED
+    return EXIT_FAILED

@@ -1,0 +1,160 @@
+"""`lrexplorer sweep`: several runs one after another (rates x optimizers, or a classroom preset),
+then a table of how each ended and which did best; --json keeps every run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from lrexplorer.cli.common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    BadInput,
+    add_config_options,
+    add_verb,
+    check_output,
+    config_from_args,
+    load_data,
+)
+from lrexplorer.cli.progress import ProgressPrinter
+from lrexplorer.cli.signals import StopOnInterrupt
+
+
+def register(subparsers: Any) -> None:
+    from lrexplorer.core.explore.presets import PRESETS
+
+    parser = add_verb(
+        subparsers,
+        "sweep",
+        cmd_sweep,
+        help="train several learning rates / optimizers one after another and compare them",
+        description="Train one run per learning rate (and per optimizer with --optimizers), "
+        "one after another on the same data, then print a table of how each ended; the best "
+        "is the highest final validation accuracy among the runs that finished. Diverged "
+        "runs are an expected outcome. Exit code 0 when every run finished or diverged, 1 if "
+        "one failed, 2 for bad input (nothing trains), 130 after Ctrl+C.",
+        epilog="presets: "
+        + "; ".join(f"{name}: {preset.title}" for name, preset in PRESETS.items()),
+    )
+    add_config_options(parser, several_rates=True)
+    group = parser.add_argument_group("sweep")
+    group.add_argument(
+        "--lr-range", nargs=3, metavar=("FROM", "TO", "N"),
+        help="N rates from FROM to TO, evenly spaced on a log scale, e.g. 1e-5 1e-1 5",
+    )  # fmt: skip
+    group.add_argument(
+        "--optimizers", nargs="+", metavar="NAME",
+        help="run every rate with each of these optimizers, e.g. sgd adam rmsprop",
+    )  # fmt: skip
+    group.add_argument(
+        "--preset", choices=list(PRESETS),
+        help="a ready-made classroom sweep (uses the data options, sets the rest)",
+    )  # fmt: skip
+    group.add_argument("--json", metavar="OUT.json", help="write the summary and every run here")
+    group.add_argument("--quiet", action="store_true", help="print only the table")
+    group.add_argument("--dry-run", action="store_true", help="list the runs and stop")
+
+
+def sweep_from_args(args: argparse.Namespace) -> list[Any]:
+    """The sweep's checked configs, or BadInput naming what is wrong (nothing has trained)."""
+    from lrexplorer.core.explore.presets import preset_configs
+    from lrexplorer.core.explore.sweep import sweep_configs
+    from lrexplorer.core.keras_api.validation import ConfigError
+
+    rates = args.lr
+    base = config_from_args(argparse.Namespace(**{**vars(args), "lr": None}))
+    log_range = None if args.lr_range is None else _log_range(args.lr_range)
+    try:
+        if args.preset:
+            given = [o for o, v in (("--lr", rates), ("--lr-range", log_range)) if v] + (
+                ["--optimizers"] if args.optimizers else []
+            )
+            if given:
+                raise BadInput(f"--preset {args.preset} sets the rates and optimizers: drop "
+                               f"{' and '.join(given)}")  # fmt: skip
+            return preset_configs(args.preset, base)
+        return sweep_configs(base, rates, log_range, args.optimizers)
+    except ConfigError as error:
+        raise BadInput(str(error)) from None
+
+
+def _log_range(values: list[str]) -> tuple[float, float, int]:
+    from lrexplorer.core.config.number_text import NumberError, parse_float
+
+    low, high, count = values
+    try:
+        low_rate = parse_float(low, "--lr-range FROM")
+        high_rate = parse_float(high, "--lr-range TO")
+    except NumberError as error:
+        raise BadInput(str(error)) from None
+    try:
+        return low_rate, high_rate, int(count)
+    except ValueError:
+        raise BadInput(f"--lr-range N {count!r} is not a whole number") from None
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from lrexplorer.core import events as ev
+    from lrexplorer.core.explore.sweep import SweepSummary, run_label
+    from lrexplorer.core.training.trainer import Trainer, TrainingControl
+
+    configs = sweep_from_args(args)
+    labels = [run_label(config) for config in configs]
+    if args.dry_run:
+        for index, label in enumerate(labels, 1):
+            print(f"[{index}/{len(labels)}] {label}")
+        return EXIT_OK
+    check_output(args.json)  # before hours of training, not after
+    # One trainer for the whole sweep: the data loads once and compiled models are reused.
+    trainer = Trainer()
+    control = TrainingControl()
+    records = []
+    interrupted = False
+    with StopOnInterrupt(control):
+        load_data(trainer, configs[0], ProgressPrinter(quiet=args.quiet), control)
+        for index, (config, label) in enumerate(zip(configs, labels, strict=True), 1):
+            if control.stopping:
+                break
+            prefix = f"[{index}/{len(configs)}] "
+            printer = ProgressPrinter(quiet=args.quiet, prefix=prefix)
+            if args.quiet or label != config.label(label.split(" ", 1)[0]):
+                # The progress lines name the run without its settings (momentum=0.9, ...).
+                print(f"{prefix}{label}", file=sys.stderr, flush=True)
+            try:
+                record = trainer.run(config, printer, control)
+            except KeyboardInterrupt:  # Ctrl+C twice: abandon this run, keep the finished ones
+                interrupted = True
+                break
+            finally:
+                printer.close()
+            record.label = label
+            records.append(record)
+    interrupted = interrupted or control.stopping
+    if interrupted:
+        print(f"sweep cancelled: {len(configs) - len(records)} run(s) not run", file=sys.stderr)
+    summary = SweepSummary.from_records(records)
+    print(summary.to_text())
+    if args.json and not _write_json(args.json, summary, records, labels[len(records) :]):
+        return EXIT_FAILED
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_FAILED if any(r.status == ev.FAILED for r in records) else EXIT_OK
+
+
+def _write_json(path: str, summary: Any, records: list[Any], not_run: list[str]) -> bool:
+    from lrexplorer.core.store.records import write_json_atomic
+
+    data = {
+        "summary": summary.to_dict(),
+        "not_run": not_run,
+        "runs": [record.to_dict(with_batches=True) for record in records],
+    }
+    try:
+        write_json_atomic(Path(path), data)
+    except (OSError, ValueError) as error:
+        print(f"lrexplorer sweep: could not write {path}: {error}", file=sys.stderr)
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Runs handed on: Keras code in every form, CSV, and lesson bundles."""

@@ -1,0 +1,119 @@
+"""The Keras callback that reports runs batch by batch and applies TrainingControl requests.
+
+Keras calls it once per execution (`steps_per_execution` batches); the execution's step log
+holds every batch's values, so each batch still gets its own event.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from lrexplorer.core import events as ev
+from lrexplorer.core.keras_api.loader import keras
+from lrexplorer.core.training.reporter import RunReporter
+from lrexplorer.core.training.step_log import StepLog
+
+if TYPE_CHECKING:
+    from lrexplorer.core.training.trainer import TrainingControl
+
+
+@functools.cache
+def _callback_class() -> type:
+    """The Keras callback class, made on first use so importing this module needs no Keras."""
+    return type("EventCallback", (_EventCallbackMixin, keras().callbacks.Callback), {})
+
+
+def make_callback(
+    reporters: list[RunReporter],
+    log: StepLog,
+    control: TrainingControl,
+    member_logs: Callable[[dict[str, Any], int], dict[str, Any]] | None = None,
+) -> Any:
+    """A Keras callback that reports `reporters`' runs from `log` and applies `control`."""
+    return _callback_class()(reporters, log, control, member_logs)
+
+
+class _EventCallbackMixin:
+    """Turns Keras callbacks into events and applies control requests between executions.
+
+    One execution is `steps_per_execution` batches, reported together when it ends (every
+    batch, read from the step log). Pause waits here, between executions; stop and rate
+    changes already took effect inside it, through the step gate.
+    """
+
+    model: Any
+
+    def __init__(
+        self,
+        reporters: list[RunReporter],
+        log: StepLog,
+        control: TrainingControl,
+        member_logs: Callable[[dict[str, Any], int], dict[str, Any]] | None,
+    ) -> None:
+        super().__init__()
+        self.reporters = reporters
+        self.log = log
+        self.control = control
+        self.member_logs = member_logs or (lambda logs, index: logs)
+        self._started = False
+
+    # --- epochs -------------------------------------------------------------------------
+    def on_train_begin(self, logs: Any = None) -> None:
+        self.log.skip()
+        for reporter in self.reporters:
+            reporter.start()
+
+    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        for reporter in self.reporters:
+            reporter.begin_epoch(epoch + 1)
+
+    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+        for index, reporter in enumerate(self.reporters):
+            reporter.end_epoch(self.member_logs(logs or {}, index))
+
+    # --- executions ---------------------------------------------------------------------
+    def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
+        if not self._started and self.control.paused:  # paused before the first batch
+            self._pause()
+        self._started = True
+        if self.control.stopping:
+            self.model.stop_training = True
+        for reporter in self.reporters:
+            reporter.begin_group()
+
+    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+        rows = self.log.take(logs)
+        for index, reporter in enumerate(self.reporters):
+            reporter.end_group(rows[:, index])
+        if not any(reporter.active for reporter in self.reporters):
+            self.model.stop_training = True
+            return
+        # Pause here, after the batches, so a stop while paused ends fit before another one.
+        if self.control.paused and not self.control.stopping:
+            self._pause()
+        if self.control.stopping:
+            self._stop()
+
+    def on_test_batch_end(self, batch: int, logs: Any = None) -> None:
+        if self.control.stopping:
+            self._stop()
+            self.model.stop_evaluating = True
+
+    # --- requests -----------------------------------------------------------------------
+    def _stop(self) -> None:
+        for reporter in self.reporters:
+            reporter.stopped()
+        self.model.stop_training = True
+
+    def _pause(self) -> None:
+        began = time.perf_counter()
+        for reporter in self.reporters:
+            reporter.emit(ev.Paused(reporter.step))
+        self.control.wait_while_paused()
+        waited = time.perf_counter() - began
+        for reporter in self.reporters:
+            reporter.paused(waited)
+            reporter.emit(ev.Resumed(reporter.step, waited))

@@ -1,0 +1,2 @@
+"""Dialogs and file actions: export, sweeps and their summary, the range test, sessions and lesson
+bundles."""

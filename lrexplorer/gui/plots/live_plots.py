@@ -1,0 +1,502 @@
+"""Live training plots: loss, accuracy and learning rate against step, for the live run on top
+of the past runs ticked in the runs panel. Slots only append to buffers; one timer draws (~12 Hz
+while a run trains, ~30 Hz after the user changes something).
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QHideEvent, QPainter, QShowEvent, QTextDocumentFragment
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGraphicsItem,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lrexplorer.core.store.records import RunRecord
+from lrexplorer.gui.plots import items as style
+from lrexplorer.gui.plots.hover import PlotHover
+from lrexplorer.gui.plots.items import DrawnRun
+from lrexplorer.gui.plots.series import PLOTS, room_for
+from lrexplorer.gui.window import theme
+
+AXIS_TITLES = {
+    "loss": "loss (cross-entropy)",
+    "accuracy": "accuracy",
+    "learning_rate": "learning rate",
+}
+OBJECT_NAMES = {"loss": "lossPlot", "accuracy": "accuracyPlot", "learning_rate": "learningRatePlot"}
+REDRAW_MS = 33  # ~30 Hz after the user changes something: smooth to the eye
+# New batches of a live run: ~12 Hz is plenty to watch a curve grow, and leaves the CPU and
+# the GIL to the training thread.
+LIVE_REDRAW_MS = 80
+DEFAULT_SMOOTHING = 0.6
+# A linear loss axis reaches at most this many times the highest first-batch loss of the runs
+# shown (the untrained model's loss); see LivePlots._loss_cap.
+LOSS_CAP_FACTOR = 3.0
+
+
+class LivePlots(QWidget):
+    """Loss, accuracy and learning rate of the live run on top of the ticked past runs."""
+
+    point_hovered = Signal(str)  # the text shown for the point under the mouse; "" when none
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("LivePlots")
+        self._runs: dict[str, DrawnRun] = {}
+        self._live: DrawnRun | None = None
+        self._smoothing = DEFAULT_SMOOTHING
+        self._scale = 1.0
+        self._legend_stale = True
+        self._live_steps = 0  # the live run's planned length, when known
+        self._live_rate: float | None = None  # and its (first) learning rate
+        self._hover_text = ""
+        self._colours = theme.LIGHT_PLOTS
+        self._build_controls()
+        self._build_plots()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._controls)
+        layout.addWidget(self._area, 1)
+        # Single-shot, started by whatever makes something stale: idle costs nothing, and at
+        # most one redraw happens per 33 ms however many events arrive in between.
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REDRAW_MS)
+        self._timer.timeout.connect(self._on_redraw_timer_timeout)
+        self._apply_style()
+
+    def _build_controls(self) -> None:
+        slider = self._smoothing_slider = QSlider(Qt.Orientation.Horizontal)
+        slider.setObjectName("smoothingSlider")
+        slider.setRange(0, 99)
+        slider.setValue(round(DEFAULT_SMOOTHING * 100))
+        slider.setMaximumWidth(260)
+        slider.setToolTip(
+            "Exponential moving average of the per-batch values, as TensorBoard draws it.\n"
+            "0 shows every batch as it is; 0.99 is very smooth."
+        )
+        slider.valueChanged.connect(self._on_smoothing_slider_value_changed)
+        self._smoothing_value = QLabel(f"{DEFAULT_SMOOTHING:.2f}")
+        self._smoothing_value.setObjectName("smoothingValue")
+        self._raw_check = QCheckBox("Show raw")
+        self._raw_check.setObjectName("showRawCheck")
+        self._raw_check.setChecked(True)
+        self._raw_check.setToolTip("Draw the unsmoothed per-batch values faintly behind")
+        self._raw_check.toggled.connect(self._on_raw_check_toggled)
+        self._log_check = QCheckBox("Log loss")
+        self._log_check.setObjectName("logLossCheck")
+        self._log_check.setToolTip("Logarithmic loss axis: early and late training both readable")
+        self._log_check.toggled.connect(self._on_log_check_toggled)
+        caption = QLabel("Smoothing")
+        caption.setBuddy(slider)
+        self._controls = QHBoxLayout()
+        self._controls.setContentsMargins(6, 4, 6, 0)
+        for widget in (caption, slider, self._smoothing_value):
+            self._controls.addWidget(widget)
+        self._controls.addSpacing(16)
+        self._controls.addWidget(self._raw_check)
+        self._controls.addWidget(self._log_check)
+        self._controls.addStretch(1)
+
+    def _build_plots(self) -> None:
+        self._area = pg.GraphicsLayoutWidget()
+        self._area.setObjectName("livePlotArea")
+        self._area.setBackground("w")
+        # Above the plots, not inside one: a legend in a corner always hides some curve.
+        self._legend = pg.LegendItem(frame=False)
+        self._legend.setLabelTextColor(style.INK)
+        self._area.addItem(self._legend, row=0, col=0)
+        self._plots: dict[str, pg.PlotItem] = {}
+        self._anchors: dict[str, style.RangeAnchor] = {}
+        self._layers: dict[str, style.RunLayers] = {}
+        for row, name in enumerate(PLOTS, start=1):
+            plot = self._area.addPlot(row=row, col=0, axisItems={"left": style.ValueAxis("left")})
+            plot.setObjectName(OBJECT_NAMES[name])
+            # A GridItem, not showGrid(): the axes' grid costs ~10 ms per plot per repaint.
+            grid = style.Grid(pen=pg.mkPen(style.GRID_GREY), textPen=None)
+            grid.setZValue(style.Z_MARKER - 1)
+            plot.addItem(grid, ignoreBounds=True)
+            plot.setMenuEnabled(False)  # its log/FFT/average options would bypass ours
+            plot.vb.setLimits(xMin=0)
+            if name != "loss":
+                plot.setXLink(self._plots["loss"])
+            self._anchors[name] = style.RangeAnchor()
+            plot.addItem(self._anchors[name])
+            self._layers[name] = style.RunLayers(plot, name)
+            self._plots[name] = plot
+        # Grid and axes change only with the range: the strip repainted as a live curve grows
+        # is a blit of them, with no Python call at all.
+        for item in self._cached_items():
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._plots["accuracy"].vb.setLimits(yMin=-0.02, yMax=1.02)
+        self._plots["learning_rate"].setLogMode(y=True)
+        self._plots["learning_rate"].vb.setLimits(minYRange=1.0)  # a decade: a flat rate reads
+        for row, stretch in enumerate((0, 5, 4, 2)):
+            self._area.ci.layout.setRowStretchFactor(row, stretch)
+        self._hover = PlotHover(self._plots)
+        self._area.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+
+    # --- public API -------------------------------------------------------------------------
+    def begin_live(self, record: RunRecord, colour: QColor) -> None:
+        """A new run started; its record may already hold some history."""
+        if self._live is not None:
+            self.end_live()
+        if record.id in self._runs:
+            self._remove_run(self._runs[record.id])
+        self._live = self._add_run(record, colour, live=True)
+        self._live_steps = record.total_steps
+        self._live_rate = record.config.learning_rate
+        self._schedule()
+
+    def on_run_event(self, record: RunRecord, event: object) -> None:
+        """An event of the live run: appended to its buffers; drawing waits for the timer."""
+        run = self._live
+        if run is None or record.id != run.id:
+            return
+        if record.label and record.label != run.label:  # named only once RunStarted arrives
+            run.series.label = record.label
+            self._legend_stale = True
+            self._schedule()
+        planned = (record.total_steps, record.config.learning_rate)  # known from RunStarted
+        if planned != (self._live_steps, self._live_rate):
+            # The axes are set up now, while the model compiles, not in training's first frame.
+            self._live_steps, self._live_rate = planned
+            self._schedule()
+        part = run.series.append(event)
+        if part == "epochs" and len(run.series.epochs) == 1:
+            self._legend_stale = True  # the keys to the end-of-epoch marks join the legend
+        if part is not None:
+            run.stale.add(part)
+            self._schedule(LIVE_REDRAW_MS if part == "batches" else REDRAW_MS)
+
+    def end_live(self) -> None:
+        """The live run ended: it stays drawn, as a past run, until the overlays change."""
+        run, self._live = self._live, None
+        if run is not None:
+            run.set_live(False)
+            self._legend_stale = True
+            self._schedule()
+
+    def set_overlays(self, runs: list[tuple[RunRecord, QColor]]) -> None:
+        """Draw exactly these past runs, besides the live run (which is always drawn)."""
+        live_id = self._live.id if self._live is not None else None
+        wanted = {record.id: (record, colour) for record, colour in runs if record.id != live_id}
+        for run in list(self._runs.values()):
+            kept = run is self._live or (run.id in wanted and run.series.matches(wanted[run.id][0]))
+            if not kept:
+                self._remove_run(run)
+        for run_id, (record, colour) in wanted.items():
+            run = self._runs.get(run_id)
+            if run is None:
+                self._add_run(record, colour, live=False)
+            elif run.colour != QColor(colour) or run.label != (record.label or run_id):
+                run.colour, run.series.label = QColor(colour), record.label or run_id
+                self._restyle(run)  # renamed or recoloured in the runs panel
+        self._legend_stale = True
+        self._schedule()
+
+    def clear(self) -> None:
+        for run in list(self._runs.values()):
+            self._remove_run(run)
+        self._live = None
+        self._schedule()
+
+    def export_image(self, path: str) -> None:
+        """Save the three plots and the legend as PNG or SVG, by the file's suffix."""
+        suffix = Path(path).suffix.lower()
+        if suffix not in (".png", ".svg"):
+            raise ValueError(
+                f"cannot save plots as {suffix or 'a file without a suffix'}: use .png or .svg"
+            )
+        self._hover.hide()
+        self.redraw_now()
+        if suffix == ".svg":
+            self._export_svg(str(path))
+        elif not self._area.grab().save(str(path), "PNG"):
+            raise OSError(f"could not write the image {path}")
+
+    def set_presentation(self, scale: float) -> None:
+        """1.0 on a laptop; 1.5-2.0 on a projector: larger text, thicker lines, bigger marks."""
+        self._scale = min(3.0, max(0.5, float(scale)))
+        self._apply_style()
+
+    def set_theme(self, name: str) -> None:
+        """ "light" or "dark": background, axes, grid and text; the runs keep their colours."""
+        self._colours = theme.plot_colours(name)
+        self._apply_style()
+
+    def curve_data(
+        self, run_id: str, plot: str, smoothed: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(step, value) of a run's per-batch curve as drawn: NaN/inf dropped; the values
+        before smoothing, or with `smoothed` the line on screen."""
+        self._check_plot(plot)
+        run = self._runs.get(run_id)
+        if run is None or plot not in run.shown:
+            return np.empty(0), np.empty(0)
+        x, raw, drawn = run.shown[plot]
+        return x.copy(), (drawn if smoothed else raw).copy()
+
+    def points_data(self, run_id: str, plot: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """(step, value) of a run's end-of-epoch points as drawn; kind: train or validation."""
+        self._check_plot(plot)
+        run = self._runs.get(run_id)
+        if run is None or (plot, kind) not in run.points:
+            return np.empty(0), np.empty(0)
+        x, y, _ = run.points[(plot, kind)]
+        return x.copy(), y.copy()
+
+    def marker_steps(self, run_id: str) -> list[int]:
+        """Steps at which a run's learning-rate-change markers are drawn."""
+        run = self._runs.get(run_id)
+        return [] if run is None else [int(line.value()) for n, line in run.markers if n == "loss"]
+
+    def legend_labels(self) -> list[str]:
+        """The legend's entries as plain text, e.g. "RMSprop 1e-4 (live)"."""
+        return [
+            QTextDocumentFragment.fromHtml(label.text).toPlainText()
+            for _, label in self._legend.items
+        ]
+
+    def run_ids(self) -> list[str]:
+        """The runs drawn; the live run last."""
+        return sorted(self._runs, key=lambda run_id: self._runs[run_id] is self._live)
+
+    def plot_item(self, plot: str) -> pg.PlotItem:
+        """The pyqtgraph PlotItem of "loss", "accuracy" or "learning_rate" (for scripts)."""
+        self._check_plot(plot)
+        return self._plots[plot]
+
+    def smoothing(self) -> float:
+        return self._smoothing
+
+    def set_smoothing(self, weight: float) -> None:
+        self._smoothing_slider.setValue(round(weight * 100))
+
+    def redraw_now(self) -> None:
+        """Draw whatever changed, now; normally the timer does this."""
+        self._timer.stop()
+        self._redraw()
+
+    # --- slots ------------------------------------------------------------------------------
+    def _on_redraw_timer_timeout(self) -> None:
+        if not self.isVisible():
+            return  # showEvent schedules the redraw again
+        if self.window().isMinimized():
+            self._timer.start()  # nobody can see it; look again later
+            return
+        self._redraw()
+
+    def _on_smoothing_slider_value_changed(self, value: int) -> None:
+        self._smoothing = value / 100
+        self._smoothing_value.setText(f"{self._smoothing:.2f}")
+        self._mark_stale("curves")
+
+    def _on_raw_check_toggled(self, _checked: bool) -> None:
+        self._mark_stale("curves")
+
+    def _on_log_check_toggled(self, checked: bool) -> None:
+        self._plots["loss"].setLogMode(y=checked)
+        self._mark_stale("curves", "epochs")  # values <= 0 must stay off a log axis
+
+    def _on_scene_mouse_moved(self, pos: QPointF) -> None:
+        text = ""
+        for name, plot in self._plots.items():
+            if plot.vb.sceneBoundingRect().contains(pos):
+                at = plot.vb.mapSceneToView(pos)
+                runs = self._runs.values()
+                text = self._hover.show_nearest(name, at, runs, self._is_log(name), self._smoothing)
+                break
+        else:
+            self._hover.hide()
+        self._announce_hover(text)
+
+    def _announce_hover(self, text: str) -> None:
+        if text != self._hover_text:
+            self._hover_text = text
+            self.point_hovered.emit(text)
+
+    # --- Qt events --------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self._schedule()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
+        super().hideEvent(event)
+        self._timer.stop()
+
+    def leaveEvent(self, event: object) -> None:  # noqa: N802 (Qt override)
+        super().leaveEvent(event)
+        self._hover.hide()
+        self._announce_hover("")
+
+    # --- drawing ----------------------------------------------------------------------------
+    def _schedule(self, msecs: int = REDRAW_MS) -> None:
+        """Redraw within `msecs`: soon for what the user just did, less often for new batches."""
+        if not self.isVisible():
+            return
+        if not self._timer.isActive() or self._timer.remainingTime() > msecs:
+            self._timer.start(msecs)
+
+    def _mark_stale(self, *parts: str) -> None:
+        for run in self._runs.values():
+            run.stale.update(parts)
+        self._schedule()
+
+    def _is_log(self, plot: str) -> bool:
+        return plot == "learning_rate" or (plot == "loss" and self._log_check.isChecked())
+
+    def _redraw(self) -> None:
+        show_raw = self._raw_check.isChecked()
+        for run in self._runs.values():
+            if run.stale:
+                run.draw(self._is_log, self._smoothing, show_raw)
+        past = [run for run in self._runs.values() if not run.live]
+        for layers in self._layers.values():
+            layers.show(past, self._live)
+        steps = max((r.series.last_step for r in self._runs.values() if not r.live), default=0)
+        if self._live is not None:  # its planned length, or room to grow until that is known
+            done = self._live.series.last_step
+            steps = max(steps, self._live_steps if self._live_steps >= done else room_for(done))
+        loss_cap = None if self._is_log("loss") else self._loss_cap()
+        self._layers["loss"].set_y_cap(loss_cap)
+        for name, anchor in self._anchors.items():
+            spans = [
+                r.y_ranges[name] for r in self._runs.values() if not r.live and name in r.y_ranges
+            ]
+            if name == "loss" and loss_cap is not None:
+                spans = [(min(low, loss_cap), min(high, loss_cap)) for low, high in spans]
+            # Loss from 0 and accuracy from 0 to 1 also keep the y range still while the live
+            # run improves (and read honestly).
+            if name == "accuracy":
+                spans.append((0.0, 1.0))
+            elif name == "loss" and not self._is_log(name):
+                spans.append((0.0, 0.0))
+            elif name == "learning_rate" and self._live is not None and self._live_rate:
+                # The run's rate is known before its first batch: the axis is set up while
+                # the model compiles, not in the first frame of training.
+                spans.append((math.log10(self._live_rate),) * 2)
+            y = (min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None
+            anchor.set_bounds((0, steps) if steps else None, y)
+        if self._legend_stale:
+            self._rebuild_legend()
+
+    def _loss_cap(self) -> float | None:
+        """The top of a linear loss axis: a few times the highest first-batch loss of the runs
+        shown. A run that diverges (a loss of 1e30 before it is NaN, often within a few batches)
+        then goes off the top instead of squashing every other curve into a flat line at 0; the
+        log axis shows all."""
+        starts = []
+        for run in self._runs.values():
+            _steps, losses = run.series.batch_values("loss", False)
+            if losses.size:
+                starts.append(float(losses[0]))
+        return LOSS_CAP_FACTOR * max(starts) if starts else None
+
+    def _rebuild_legend(self) -> None:
+        self._legend.clear()
+        runs = list(self._runs.values())
+        for run in runs:
+            text = escape(run.label)
+            self._legend.addItem(run.legend_key, f"<b>{text}</b> (live)" if run.live else text)
+        if any(run.series.epochs for run in runs):
+            self._legend.addItem(self._symbol_keys["train"], "train, end of epoch")
+            self._legend.addItem(self._symbol_keys["validation"], "validation, end of epoch")
+        for sample, _label in self._legend.items:
+            # pyqtgraph hides an entry's item on a click: here that is a stand-in, not a curve.
+            sample.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        # One line while it fits; a teacher's sweep of many runs wraps onto balanced lines.
+        entries = len(runs) + (2 if any(run.series.epochs for run in runs) else 0)
+        fit = max(2, round(5 / self._scale))
+        rows = max(1, math.ceil(entries / fit))
+        self._legend.setColumnCount(max(1, math.ceil(entries / rows)))
+        self._legend.setVisible(bool(runs))
+        self._legend_stale = False
+
+    def _export_svg(self, path: str) -> None:
+        # Qt's own generator, not pyqtgraph's SVGExporter: with pyqtgraph 0.14 and Qt 6.11 that
+        # fails on every closed path Qt writes ("not enough values to unpack", pyqtgraph #3485).
+        # The screen's resolution, or pyqtgraph draws the axes at the wrong scale.
+        rect = self._area.viewport().rect()
+        generator = QSvgGenerator()
+        generator.setFileName(path)
+        generator.setSize(rect.size())
+        generator.setViewBox(rect)
+        generator.setResolution(self._area.logicalDpiX())
+        generator.setTitle("lrexplorer training plots")
+        painter = QPainter()
+        if not painter.begin(generator):
+            raise OSError(f"could not write the image {path}")
+        self._set_vector_drawing(True)
+        try:
+            self._area.render(painter)
+        finally:
+            painter.end()
+            self._set_vector_drawing(False)
+
+    def _set_vector_drawing(self, vector: bool) -> None:
+        """For SVG: curves as paths and axes as text, not from images and pixmaps."""
+        for layers in self._layers.values():
+            layers.set_vector(vector)
+        mode = QGraphicsItem.CacheMode
+        for item in self._cached_items():
+            item.setCacheMode(mode.NoCache if vector else mode.DeviceCoordinateCache)
+
+    def _cached_items(self) -> list[QGraphicsItem]:
+        """Grids and axes: painted from pixmaps that Qt keeps until the range changes."""
+        items = []
+        for plot in self._plots.values():
+            items += [plot.getAxis("left"), plot.getAxis("bottom")]
+            items += [item for item in plot.items if isinstance(item, style.Grid)]
+        return items
+
+    # --- runs ------------------------------------------------------------------------------
+    def _add_run(self, record: RunRecord, colour: QColor, live: bool) -> DrawnRun:
+        run = DrawnRun(record, colour, live, self._plots)
+        self._restyle(run)
+        self._runs[run.id] = run
+        self._legend_stale = True
+        return run
+
+    def _remove_run(self, run: DrawnRun) -> None:
+        run.remove()
+        del self._runs[run.id]
+        self._legend_stale = True
+
+    def _check_plot(self, plot: str) -> None:
+        if plot not in self._plots:
+            raise KeyError(f"no plot {plot!r}; the plots are {', '.join(PLOTS)}")
+
+    # --- style ------------------------------------------------------------------------------
+    def _apply_style(self) -> None:
+        scale = self._scale  # the controls above follow the window's font instead
+        for name, plot in self._plots.items():
+            x_title = "step (batch)" if name == PLOTS[-1] else None
+            style.style_axes(plot, AXIS_TITLES[name], scale, x_title)
+        self._hover.set_scale(scale)
+        self._legend.setLabelTextSize(f"{10 * scale:.0f}pt")
+        self._symbol_keys = style.symbol_keys(scale)
+        theme.style_plot_widget(self._area, self._colours)
+        for key in self._symbol_keys.values():
+            theme.style_item(key, self._colours)
+        for run in self._runs.values():
+            self._restyle(run)
+        self._legend_stale = True
+        self._schedule()
+
+    def _restyle(self, run: DrawnRun) -> None:
+        run.restyle(self._scale, self._colours)
+        self._schedule()

@@ -1,0 +1,1 @@
+"""The main window, its menus, the application, themes, run colours and the message banner."""

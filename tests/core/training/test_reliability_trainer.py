@@ -1,0 +1,34 @@
+"""The trainer under interruption: a stop during a download that hangs."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from lrexplorer.core import events as ev
+from lrexplorer.core.config import RunConfig
+from lrexplorer.core.data import datasets as data
+from lrexplorer.core.keras_api.loader import keras
+from lrexplorer.core.training.trainer import Trainer, TrainingControl
+from tests.reliability_support import point_keras_home, silent_server_url
+
+
+@pytest.fixture
+def silent_server():
+    yield from silent_server_url()
+
+
+def test_a_stop_during_a_download_that_hangs_ends_the_run_as_stopped(
+    tmp_path, monkeypatch, silent_server
+):
+    keras()  # imported before the clock starts
+    point_keras_home(monkeypatch, tmp_path / "keras-home")
+    monkeypatch.setenv(data.MIRROR_ENV, silent_server)
+    control = TrainingControl()
+    threading.Timer(0.3, control.stop).start()
+    began = time.monotonic()
+    record = Trainer().run(RunConfig(dataset="mnist", train_samples=64), control=control)
+    assert time.monotonic() - began < 2  # this part holds already
+    assert record.status == ev.STOPPED and record.error is None
