@@ -80,7 +80,7 @@ def _run_in_window(app: Any, window: Any, run: Any, timeout: float = 600) -> Any
 
     window.controller.run_finished.connect(on_finished)
     QTimer.singleShot(int(timeout * 1000), loop.quit)
-    window.start_runs([run])
+    window.lessons.start_runs([run])
     if not finished:
         loop.exec()
     window.controller.run_finished.disconnect(on_finished)

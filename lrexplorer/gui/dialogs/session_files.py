@@ -46,7 +46,7 @@ def open_session_file(window: MainWindow, path: str | Path) -> list[RunRecord]:
         return []
     records = adopt(records, _ids_here(window))
     for record in records:
-        window.save_run(record)  # a failure is said in the banner; the run stays in the window
+        window.keeper.save(record)  # a failure is said in the banner; the run stays in the window
     window.runs_panel.add_runs(records, checked=True)  # at once: a big session opens quickly
     name = f'"{title}"' if title else Path(path).name
     if warnings:

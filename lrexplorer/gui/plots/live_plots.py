@@ -5,30 +5,25 @@ while a run trains, ~30 Hz after the user changes something).
 
 from __future__ import annotations
 
-import math
-from html import escape
-from pathlib import Path
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QHideEvent, QPainter, QShowEvent, QTextDocumentFragment
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtCore import QPointF, QTimer, Signal
+from PySide6.QtGui import QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
     QGraphicsItem,
-    QHBoxLayout,
-    QLabel,
-    QSlider,
     QVBoxLayout,
     QWidget,
 )
 
 from lrexplorer.core.store.records import RunRecord
 from lrexplorer.gui.plots import items as style
+from lrexplorer.gui.plots.axis_ranges import loss_cap, steps_extent, value_span
 from lrexplorer.gui.plots.hover import PlotHover
+from lrexplorer.gui.plots.image_export import check_suffix, save_layout
 from lrexplorer.gui.plots.items import DrawnRun
-from lrexplorer.gui.plots.series import PLOTS, room_for
+from lrexplorer.gui.plots.legend import RunLegend
+from lrexplorer.gui.plots.plot_options import DEFAULT_SMOOTHING, PlotOptions
+from lrexplorer.gui.plots.series import PLOTS
 from lrexplorer.gui.window import theme
 
 AXIS_TITLES = {
@@ -41,10 +36,6 @@ REDRAW_MS = 33  # ~30 Hz after the user changes something: smooth to the eye
 # New batches of a live run: ~12 Hz is plenty to watch a curve grow, and leaves the CPU and
 # the GIL to the training thread.
 LIVE_REDRAW_MS = 80
-DEFAULT_SMOOTHING = 0.6
-# A linear loss axis reaches at most this many times the highest first-batch loss of the runs
-# shown (the untrained model's loss); see LivePlots._loss_cap.
-LOSS_CAP_FACTOR = 3.0
 
 
 class LivePlots(QWidget):
@@ -64,11 +55,14 @@ class LivePlots(QWidget):
         self._live_rate: float | None = None  # and its (first) learning rate
         self._hover_text = ""
         self._colours = theme.LIGHT_PLOTS
-        self._build_controls()
+        self.options = PlotOptions()
+        self.options.smoothing_changed.connect(self._on_options_smoothing_changed)
+        self.options.raw_toggled.connect(self._on_options_raw_toggled)
+        self.options.log_loss_toggled.connect(self._on_options_log_loss_toggled)
         self._build_plots()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(self._controls)
+        layout.addWidget(self.options)
         layout.addWidget(self._area, 1)
         # Single-shot, started by whatever makes something stale: idle costs nothing, and at
         # most one redraw happens per 33 ms however many events arrive in between.
@@ -78,46 +72,12 @@ class LivePlots(QWidget):
         self._timer.timeout.connect(self._on_redraw_timer_timeout)
         self._apply_style()
 
-    def _build_controls(self) -> None:
-        slider = self._smoothing_slider = QSlider(Qt.Orientation.Horizontal)
-        slider.setObjectName("smoothingSlider")
-        slider.setRange(0, 99)
-        slider.setValue(round(DEFAULT_SMOOTHING * 100))
-        slider.setMaximumWidth(260)
-        slider.setToolTip(
-            "Exponential moving average of the per-batch values, as TensorBoard draws it.\n"
-            "0 shows every batch as it is; 0.99 is very smooth."
-        )
-        slider.valueChanged.connect(self._on_smoothing_slider_value_changed)
-        self._smoothing_value = QLabel(f"{DEFAULT_SMOOTHING:.2f}")
-        self._smoothing_value.setObjectName("smoothingValue")
-        self._raw_check = QCheckBox("Show raw")
-        self._raw_check.setObjectName("showRawCheck")
-        self._raw_check.setChecked(True)
-        self._raw_check.setToolTip("Draw the unsmoothed per-batch values faintly behind")
-        self._raw_check.toggled.connect(self._on_raw_check_toggled)
-        self._log_check = QCheckBox("Log loss")
-        self._log_check.setObjectName("logLossCheck")
-        self._log_check.setToolTip("Logarithmic loss axis: early and late training both readable")
-        self._log_check.toggled.connect(self._on_log_check_toggled)
-        caption = QLabel("Smoothing")
-        caption.setBuddy(slider)
-        self._controls = QHBoxLayout()
-        self._controls.setContentsMargins(6, 4, 6, 0)
-        for widget in (caption, slider, self._smoothing_value):
-            self._controls.addWidget(widget)
-        self._controls.addSpacing(16)
-        self._controls.addWidget(self._raw_check)
-        self._controls.addWidget(self._log_check)
-        self._controls.addStretch(1)
-
     def _build_plots(self) -> None:
         self._area = pg.GraphicsLayoutWidget()
         self._area.setObjectName("livePlotArea")
         self._area.setBackground("w")
         # Above the plots, not inside one: a legend in a corner always hides some curve.
-        self._legend = pg.LegendItem(frame=False)
-        self._legend.setLabelTextColor(style.INK)
+        self._legend = RunLegend()
         self._area.addItem(self._legend, row=0, col=0)
         self._plots: dict[str, pg.PlotItem] = {}
         self._anchors: dict[str, style.RangeAnchor] = {}
@@ -216,17 +176,10 @@ class LivePlots(QWidget):
 
     def export_image(self, path: str) -> None:
         """Save the three plots and the legend as PNG or SVG, by the file's suffix."""
-        suffix = Path(path).suffix.lower()
-        if suffix not in (".png", ".svg"):
-            raise ValueError(
-                f"cannot save plots as {suffix or 'a file without a suffix'}: use .png or .svg"
-            )
+        check_suffix(path)
         self._hover.hide()
         self.redraw_now()
-        if suffix == ".svg":
-            self._export_svg(str(path))
-        elif not self._area.grab().save(str(path), "PNG"):
-            raise OSError(f"could not write the image {path}")
+        save_layout(self._area, path, self._set_vector_drawing)
 
     def set_presentation(self, scale: float) -> None:
         """1.0 on a laptop; 1.5-2.0 on a projector: larger text, thicker lines, bigger marks."""
@@ -266,10 +219,7 @@ class LivePlots(QWidget):
 
     def legend_labels(self) -> list[str]:
         """The legend's entries as plain text, e.g. "RMSprop 1e-4 (live)"."""
-        return [
-            QTextDocumentFragment.fromHtml(label.text).toPlainText()
-            for _, label in self._legend.items
-        ]
+        return self._legend.labels()
 
     def run_ids(self) -> list[str]:
         """The runs drawn; the live run last."""
@@ -284,7 +234,7 @@ class LivePlots(QWidget):
         return self._smoothing
 
     def set_smoothing(self, weight: float) -> None:
-        self._smoothing_slider.setValue(round(weight * 100))
+        self.options.set_smoothing(weight)
 
     def redraw_now(self) -> None:
         """Draw whatever changed, now; normally the timer does this."""
@@ -300,15 +250,14 @@ class LivePlots(QWidget):
             return
         self._redraw()
 
-    def _on_smoothing_slider_value_changed(self, value: int) -> None:
-        self._smoothing = value / 100
-        self._smoothing_value.setText(f"{self._smoothing:.2f}")
+    def _on_options_smoothing_changed(self, weight: float) -> None:
+        self._smoothing = weight
         self._mark_stale("curves")
 
-    def _on_raw_check_toggled(self, _checked: bool) -> None:
+    def _on_options_raw_toggled(self, _checked: bool) -> None:
         self._mark_stale("curves")
 
-    def _on_log_check_toggled(self, checked: bool) -> None:
+    def _on_options_log_loss_toggled(self, checked: bool) -> None:
         self._plots["loss"].setLogMode(y=checked)
         self._mark_stale("curves", "epochs")  # values <= 0 must stay off a log axis
 
@@ -357,95 +306,30 @@ class LivePlots(QWidget):
         self._schedule()
 
     def _is_log(self, plot: str) -> bool:
-        return plot == "learning_rate" or (plot == "loss" and self._log_check.isChecked())
+        return plot == "learning_rate" or (plot == "loss" and self.options.log_check.isChecked())
 
     def _redraw(self) -> None:
-        show_raw = self._raw_check.isChecked()
+        show_raw = self.options.raw_check.isChecked()
         for run in self._runs.values():
             if run.stale:
                 run.draw(self._is_log, self._smoothing, show_raw)
         past = [run for run in self._runs.values() if not run.live]
         for layers in self._layers.values():
             layers.show(past, self._live)
-        steps = max((r.series.last_step for r in self._runs.values() if not r.live), default=0)
-        if self._live is not None:  # its planned length, or room to grow until that is known
-            done = self._live.series.last_step
-            steps = max(steps, self._live_steps if self._live_steps >= done else room_for(done))
-        loss_cap = None if self._is_log("loss") else self._loss_cap()
-        self._layers["loss"].set_y_cap(loss_cap)
+        runs = list(self._runs.values())
+        steps = steps_extent(runs, self._live, self._live_steps)
+        cap = None if self._is_log("loss") else loss_cap(runs)
+        self._layers["loss"].set_y_cap(cap)
+        live_rate = self._live_rate if self._live is not None else None
         for name, anchor in self._anchors.items():
-            spans = [
-                r.y_ranges[name] for r in self._runs.values() if not r.live and name in r.y_ranges
-            ]
-            if name == "loss" and loss_cap is not None:
-                spans = [(min(low, loss_cap), min(high, loss_cap)) for low, high in spans]
-            # Loss from 0 and accuracy from 0 to 1 also keep the y range still while the live
-            # run improves (and read honestly).
-            if name == "accuracy":
-                spans.append((0.0, 1.0))
-            elif name == "loss" and not self._is_log(name):
-                spans.append((0.0, 0.0))
-            elif name == "learning_rate" and self._live is not None and self._live_rate:
-                # The run's rate is known before its first batch: the axis is set up while
-                # the model compiles, not in the first frame of training.
-                spans.append((math.log10(self._live_rate),) * 2)
-            y = (min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None
+            y = value_span(name, runs, self._is_log(name), cap, live_rate)
             anchor.set_bounds((0, steps) if steps else None, y)
         if self._legend_stale:
             self._rebuild_legend()
 
-    def _loss_cap(self) -> float | None:
-        """The top of a linear loss axis: a few times the highest first-batch loss of the runs
-        shown. A run that diverges (a loss of 1e30 before it is NaN, often within a few batches)
-        then goes off the top instead of squashing every other curve into a flat line at 0; the
-        log axis shows all."""
-        starts = []
-        for run in self._runs.values():
-            _steps, losses = run.series.batch_values("loss", False)
-            if losses.size:
-                starts.append(float(losses[0]))
-        return LOSS_CAP_FACTOR * max(starts) if starts else None
-
     def _rebuild_legend(self) -> None:
-        self._legend.clear()
-        runs = list(self._runs.values())
-        for run in runs:
-            text = escape(run.label)
-            self._legend.addItem(run.legend_key, f"<b>{text}</b> (live)" if run.live else text)
-        if any(run.series.epochs for run in runs):
-            self._legend.addItem(self._symbol_keys["train"], "train, end of epoch")
-            self._legend.addItem(self._symbol_keys["validation"], "validation, end of epoch")
-        for sample, _label in self._legend.items:
-            # pyqtgraph hides an entry's item on a click: here that is a stand-in, not a curve.
-            sample.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        # One line while it fits; a teacher's sweep of many runs wraps onto balanced lines.
-        entries = len(runs) + (2 if any(run.series.epochs for run in runs) else 0)
-        fit = max(2, round(5 / self._scale))
-        rows = max(1, math.ceil(entries / fit))
-        self._legend.setColumnCount(max(1, math.ceil(entries / rows)))
-        self._legend.setVisible(bool(runs))
+        self._legend.rebuild(list(self._runs.values()), self._symbol_keys, self._scale)
         self._legend_stale = False
-
-    def _export_svg(self, path: str) -> None:
-        # Qt's own generator, not pyqtgraph's SVGExporter: with pyqtgraph 0.14 and Qt 6.11 that
-        # fails on every closed path Qt writes ("not enough values to unpack", pyqtgraph #3485).
-        # The screen's resolution, or pyqtgraph draws the axes at the wrong scale.
-        rect = self._area.viewport().rect()
-        generator = QSvgGenerator()
-        generator.setFileName(path)
-        generator.setSize(rect.size())
-        generator.setViewBox(rect)
-        generator.setResolution(self._area.logicalDpiX())
-        generator.setTitle("lrexplorer training plots")
-        painter = QPainter()
-        if not painter.begin(generator):
-            raise OSError(f"could not write the image {path}")
-        self._set_vector_drawing(True)
-        try:
-            self._area.render(painter)
-        finally:
-            painter.end()
-            self._set_vector_drawing(False)
 
     def _set_vector_drawing(self, vector: bool) -> None:
         """For SVG: curves as paths and axes as text, not from images and pixmaps."""

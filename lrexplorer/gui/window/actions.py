@@ -60,17 +60,17 @@ class WindowActions:
         self.stop_action = self._action(run_menu, "Stop", "Esc", window.stop_run)
         run_menu.addSeparator()
         self.sweep_action = self._action(
-            run_menu, "Sweep…", "Ctrl+Shift+Return", window.open_sweep_dialog
+            run_menu, "Sweep…", "Ctrl+Shift+Return", window.lessons.open_sweep_dialog
         )
         presets_menu = run_menu.addMenu("Presets")
         presets_menu.setToolTipsVisible(True)
         for name, preset in PRESETS.items():
             action = self._action(
-                presets_menu, preset.title, None, lambda n=name: window.start_preset(n)
+                presets_menu, preset.title, None, lambda n=name: window.lessons.start_preset(n)
             )
             action.setToolTip(preset.description)
-        self._action(run_menu, "Find learning rate…", "Ctrl+L", window.open_lr_finder)
-        self._action(run_menu, "Summary of ticked runs", None, window.show_summary)
+        self._action(run_menu, "Find learning rate…", "Ctrl+L", window.lessons.open_lr_finder)
+        self._action(run_menu, "Summary of ticked runs", None, window.lessons.show_summary)
 
         view_menu = menu.addMenu("&View")
         self.presentation_action = self._action(

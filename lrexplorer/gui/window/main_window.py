@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig
-from lrexplorer.core.store.records import RunRecord, RunStore, StoreError
+from lrexplorer.core.store.records import RunRecord
 from lrexplorer.gui.controls.data_panel import DataPanel
 from lrexplorer.gui.controls.draft import DraftConfig
 from lrexplorer.gui.controls.optimizer_panel import OptimizerPanel, section_label
@@ -28,7 +28,9 @@ from lrexplorer.gui.plots.live_plots import LivePlots
 from lrexplorer.gui.runs.panel import RunsPanel
 from lrexplorer.gui.window.actions import WindowActions
 from lrexplorer.gui.window.banner import MessageBanner
+from lrexplorer.gui.window.lessons import Lessons
 from lrexplorer.gui.window.palette import ColourBook
+from lrexplorer.gui.window.run_keeper import RunKeeper
 from lrexplorer.gui.window.theme import ThemeManager, style_plots_in
 from lrexplorer.gui.workers.keras_loader import KerasLoader, KerasReady
 from lrexplorer.gui.workers.run_controller import RunController
@@ -45,11 +47,6 @@ def _failure_text(record: RunRecord, event: ev.RunFinished) -> str:
     return f"{record.label} failed: {event.error}"
 
 
-def default_runs_folder() -> Path:
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base) / "runs"
-
-
 class MainWindow(QMainWindow):
     first_painted = Signal()  # the window is on screen, drawn; Keras starts loading now
     _painted = False
@@ -64,26 +61,24 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.setWindowTitle("lrexplorer: optimizers and learning rates")
         self.settings = settings or QSettings()
-        self.store = RunStore(runs_folder or default_runs_folder())
         self.draft = DraftConfig(self._restored_config())
         self.colours = ColourBook()
         self.controller = RunController(self)
         self.loader = KerasLoader(self)
         self.keras: KerasReady | None = None
-        self._applied_rate: float | None = None
-        self._sweep: list[RunRecord] = []  # the queued sweep, summarised when the queue ends
-        self._unsaved: dict[str, RunRecord] = {}  # runs whose saving failed, tried again later
-        self._finder: QWidget | None = None
         # The theme before the widgets: some choose their colours from the palette once.
         self.theme = ThemeManager(self.settings, self)
         self.theme.apply(QApplication.instance())
         self._build()
+        self.keeper = RunKeeper(runs_folder, self.banner)
+        self.store = self.keeper.store
+        self.lessons = Lessons(self)
         self.plots.set_theme(self.theme.current())
         self.theme.theme_changed.connect(self._on_theme_changed)
         self.actions = WindowActions(self)
         self._connect()
         self._restore_layout()
-        self._load_saved_runs()
+        self.runs_panel.add_runs(self.keeper.load_all(), checked=False)
         self._display_timer = QTimer(self, interval=250)
         self._display_timer.timeout.connect(self._on_display_timer_timeout)
         self._display_ticks = 0
@@ -146,7 +141,6 @@ class MainWindow(QMainWindow):
         self.controller.run_started.connect(self._on_controller_run_started)
         self.controller.run_event.connect(self._on_controller_run_event)
         self.controller.run_finished.connect(self._on_controller_run_finished)
-        self.controller.busy_changed.connect(self._on_controller_busy_changed)
         self.runs_panel.checked_changed.connect(self._on_runs_checked_changed)
         self.runs_panel.record_edited.connect(self._on_runs_record_edited)
         self.runs_panel.export_requested.connect(self.actions.export_code)
@@ -227,17 +221,10 @@ class MainWindow(QMainWindow):
 
     def _on_draft_changed(self, config: RunConfig) -> None:
         self._revalidate()
-        current = self.controller.current
         rate = config.learning_rate
-        if (
-            current is not None
-            and current.config.schedule is None
-            and rate is not None
-            and "learning_rate" not in self.draft.input_problems
-            and rate != self._applied_rate
-        ):
-            # Moving the rate during a constant-rate run changes it live, from the next batch.
-            self._applied_rate = rate
+        if rate is not None and "learning_rate" not in self.draft.input_problems:
+            # Moving the rate during a run changes it live, from the next batch (core decides
+            # which runs can: those with a constant rate).
             self.controller.set_learning_rate(rate)
 
     # --- running ----------------------------------------------------------------------------
@@ -254,76 +241,6 @@ class MainWindow(QMainWindow):
         self.run_bar.prediction.clear()
         return record
 
-    def start_runs(self, configs: list[RunConfig]) -> list[RunRecord]:
-        """Queue several runs (a sweep); they run one after another, overlay, and end with a
-        summary. Labels name what differs (SGD 0.01 vs SGD 0.01 momentum=0.9)."""
-        from lrexplorer.core.explore.sweep import run_label
-
-        records = [self.controller.start(c, label=run_label(c)) for c in configs]
-        self._sweep = records if len(records) > 1 else []
-        return records
-
-    def open_sweep_dialog(self) -> None:
-        if self.keras is None or self.controller.busy:
-            return
-        from lrexplorer.gui.dialogs.sweep_dialog import SweepDialog
-
-        dialog = SweepDialog(self.draft.config, self.keras.optimizers.names(), self)
-        if dialog.exec():
-            self.start_runs(dialog.configs())
-
-    def start_preset(self, name: str) -> list[RunRecord]:
-        """One click for a classroom lesson: the preset's runs, with the current data."""
-        if self.keras is None or self.controller.busy:
-            return []
-        from lrexplorer.core.explore.presets import preset_configs
-        from lrexplorer.core.keras_api.validation import ConfigError
-
-        try:
-            configs = preset_configs(name, self.draft.config)
-        except ConfigError as error:
-            self.banner.show_message(f"Can't start the preset: {error}", "error")
-            return []
-        return self.start_runs(configs)
-
-    def open_lr_finder(self) -> None:
-        """The range test on the current settings; its chosen rate becomes the draft's."""
-        if self.keras is None or self.controller.busy:
-            return
-        from lrexplorer.core.keras_api.validation import ConfigError, check_config
-        from lrexplorer.gui.dialogs.range_test_dialog import LrFinderDialog
-
-        try:
-            config = check_config(self.draft.config)
-        except ConfigError as error:
-            self.banner.show_message(f"Fix the settings first: {error}", "warning")
-            return
-        dialog = LrFinderDialog(config, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.rate_chosen.connect(lambda rate: self.draft.update(learning_rate=rate))
-        self._finder = dialog
-        style_plots_in(dialog, self.theme.current())
-        dialog.show()
-
-    def show_summary(self, records: list[RunRecord] | None = None) -> None:
-        """The sweep summary (table and results against learning rate) of the ticked runs."""
-        from lrexplorer.gui.dialogs.sweep_summary import SweepSummaryDialog
-
-        records = records if records is not None else self.runs_panel.checked()
-        if not records:
-            self.banner.show_message("Tick the runs to summarise first.", "info")
-            return
-        dialog = SweepSummaryDialog(records, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        style_plots_in(dialog, self.theme.current())
-        dialog.show()
-
-    def _on_controller_busy_changed(self, busy: bool) -> None:
-        if busy or not self._sweep:
-            return
-        records, self._sweep = self._sweep, []
-        self.show_summary(records)
-
     def stop_run(self) -> None:
         self.controller.stop()
 
@@ -337,7 +254,6 @@ class MainWindow(QMainWindow):
         self.run_bar.set_running(True, self.controller.paused)
 
     def _on_controller_run_started(self, record: RunRecord) -> None:
-        self._applied_rate = record.config.learning_rate
         self.runs_panel.add_run(record, checked=True)
         self.plots.begin_live(record, self.colours.colour(record.id))
         self.run_bar.set_running(True)
@@ -367,7 +283,7 @@ class MainWindow(QMainWindow):
         self.run_bar.show_outcome(record)
         if not self.controller.busy:
             self._display_timer.stop()
-        self.save_run(record)
+        self.keeper.save(record)
         self._revalidate()
 
     def _on_display_timer_timeout(self) -> None:
@@ -379,45 +295,6 @@ class MainWindow(QMainWindow):
         self._display_ticks += 1
         if self._display_ticks % 4 == 0:
             self.runs_panel.update_run(current)
-
-    # --- runs -------------------------------------------------------------------------------
-    def save_run(self, record: RunRecord) -> bool:
-        """Save `record`, and any run that could not be saved before (a full disk, a folder
-        that was read-only); a failure is said in the banner and the run stays in the window."""
-        self._unsaved.pop(record.id, None)
-        failed = None
-        for pending in [record, *self._unsaved.values()]:
-            try:
-                self.store.save(pending)
-            except StoreError as error:
-                self._unsaved[pending.id] = pending
-                failed = failed or error
-            else:
-                self._unsaved.pop(pending.id, None)
-        if failed is not None:
-            reason = str(failed)
-            self.banner.show_message(
-                f"{reason[:1].upper()}{reason[1:]}. The run stays in this window and is saved "
-                "again with the next run and when the window closes; File > Save session… "
-                "keeps a copy elsewhere.",
-                "error",
-            )
-        return record.id not in self._unsaved
-
-    def _load_saved_runs(self) -> None:
-        records, warnings = self.store.load_all()
-        self.runs_panel.add_runs(records, checked=False)
-        if warnings:
-            count = len(warnings)
-            shown = "; ".join(warnings[:2])
-            if count > 2:
-                shown += f"; and {count - 2} more (point here for the list)"
-            self.banner.show_message(
-                f"Left out {count} saved run{'s' if count > 1 else ''} that could not be read "
-                f"({shown}). The files stay in {self.store.folder}.",
-                "warning",
-                "\n".join(warnings),
-            )
 
     def _on_runs_checked_changed(self, records: list[RunRecord]) -> None:
         current = self.controller.current
@@ -431,15 +308,11 @@ class MainWindow(QMainWindow):
 
     def _on_runs_record_edited(self, record: RunRecord) -> None:
         if record is not self.controller.current:
-            self.save_run(record)
+            self.keeper.save(record)
 
     def _on_runs_deleted(self, records: list[RunRecord]) -> None:
+        self.keeper.delete(records)
         for record in records:
-            self._unsaved.pop(record.id, None)
-            try:
-                self.store.delete(record.id)
-            except StoreError as error:
-                self.banner.show_message(str(error), "error")
             self.colours.forget(record.id)
 
     def _on_theme_changed(self, theme: str) -> None:
@@ -482,21 +355,20 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.runs_panel.commit_deletes()  # deletions still inside their undo window are final
         self.runs_panel.save_pending_edits()  # notes typed a moment ago
-        self._sweep = []  # a sweep cut short by closing gets no summary window
+        self.lessons.sweep = []  # a sweep cut short by closing gets no summary window
         # Gone at once; what runs stops behind it, within a batch (or when Keras finishes
         # compiling the first step).
         self.hide()
-        if self._finder is not None:
+        if self.lessons.finder is not None:
             # Stops a range test in progress and waits for its thread (the dialog may be gone).
             with contextlib.suppress(RuntimeError):
-                self._finder.close()
+                self.lessons.finder.close()
         current = self.controller.current
         if current is not None and not self.controller.shutdown(1800):
             # Still inside a long Keras call: keep the run as stopped now, finish quietly.
             current.status = ev.STOPPED
-            self.save_run(current)
+            self.keeper.save(current)
             self.controller.shutdown(60000)
-        for record in list(self._unsaved.values()):
-            self.save_run(record)
+        self.keeper.save_unsaved()
         self.loader.wait()
         event.accept()

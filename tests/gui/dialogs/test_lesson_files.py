@@ -101,7 +101,7 @@ def test_opening_a_session_twice_overwrites_nothing(make_window, tmp_path):
     window = make_window(runs=lesson())
     path = save_session_file(window, window.runs_panel.records(), tmp_path / "s.lrsession")
     window.runs_panel.records()[0].notes = "my notes"
-    window.save_run(window.runs_panel.records()[0])
+    window.keeper.save(window.runs_panel.records()[0])
     opened = open_session_file(window, path)
     assert len(opened) == 2 and not {r.id for r in opened} & {"r1", "r2"}
     assert len(window.runs_panel.records()) == 4

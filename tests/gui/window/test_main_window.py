@@ -210,7 +210,7 @@ def test_a_failing_run_shows_a_message_and_the_next_one_works(qtbot, make_window
 
 def test_a_preset_queues_its_runs_and_ends_with_a_summary(qtbot, make_window):
     window = make_window()
-    records = window.start_preset("classic")
+    records = window.lessons.start_preset("classic")
     assert [r.label for r in records] == ["RMSprop 1e-3", "RMSprop 1e-4", "RMSprop 1e-5"]
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=120000)
     assert all(r.status == ev.FINISHED for r in records)

@@ -99,7 +99,7 @@ def test_closing_during_a_sweep(qtbot, make_window, tmp_path):
     configs = [TINY.replace(learning_rate=1e-3)] + [
         LONG.replace(learning_rate=rate) for rate in (1e-3, 1e-4, 1e-5)
     ]
-    records = window.start_runs(configs)
+    records = window.lessons.start_runs(configs)
     qtbot.waitUntil(lambda: records[1].steps_done >= 3, timeout=60000)
     assert window.controller.queued == 2
     assert close_and_time(window) < CLOSE_SECONDS
@@ -112,7 +112,7 @@ def test_closing_during_a_sweep(qtbot, make_window, tmp_path):
 
 def test_closing_during_the_range_test(qtbot, make_window, tmp_path):
     window = make_window(TINY)
-    window.open_lr_finder()
+    window.lessons.open_lr_finder()
     dialog = window.findChild(object, "LrFinderDialog")
     dialog.findChild(QSpinBox, "finderStepsSpin").setValue(5000)
     dialog.start_test()
