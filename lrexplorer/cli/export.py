@@ -31,7 +31,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     lr_changes: list[tuple[int, float]] = []
     if args.run:
-        from lrexplorer.core.store.records import load_record_json
+        from lrexplorer.core.store.run_store import load_record_json
 
         try:
             record = load_record_json(args.run)
@@ -40,7 +40,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         except (OSError, ValueError, TypeError, KeyError) as error:
             raise BadInput(f"{args.run} is not a readable run record: {error}") from None
         config = record.config
-        lr_changes = [(c["step"], c["learning_rate"]) for c in record.lr_changes]
+        lr_changes = record.rate_changes()
     else:
         config = checked_config(args)
     from lrexplorer.core.keras_api.validation import ConfigError

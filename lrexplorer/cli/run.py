@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from lrexplorer.core.events import FINISHED, STOPPED
-    from lrexplorer.core.store.records import save_record_json
+    from lrexplorer.core.store.run_store import save_record_json
     from lrexplorer.core.training.trainer import Trainer, TrainingControl
 
     config = checked_config(args)

@@ -145,7 +145,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _write_json(path: str, summary: Any, records: list[Any], not_run: list[str]) -> bool:
-    from lrexplorer.core.store.records import write_json_atomic
+    from lrexplorer.core.store.files import write_json_atomic
 
     data = {
         "summary": summary.to_dict(),

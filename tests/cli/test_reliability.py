@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from lrexplorer.cli.entry import main
-from lrexplorer.core.store import records as runs
+from lrexplorer.core.store import files
 
 TINY = ["--dataset", "sample", "--train-samples", "64", "--test-samples", "32", "--epochs", "1"]
 SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "mnist_sample.npz"
@@ -155,7 +155,7 @@ def test_a_full_disk_at_the_end_says_so_and_exits_1(capsys, tmp_path, monkeypatc
     def no_space(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(runs.os, "replace", no_space)
+    monkeypatch.setattr(files.os, "replace", no_space)
     out = tmp_path / "run.json"
     assert exit_code(["run", *TINY, "--quiet", "--json", str(out)]) == 1
     err = capsys.readouterr().err

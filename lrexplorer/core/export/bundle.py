@@ -18,7 +18,8 @@ from lrexplorer import __version__
 from lrexplorer.core.config import DATASETS
 from lrexplorer.core.data.resources import resource_path
 from lrexplorer.core.export.csv_export import batches_csv, epochs_csv
-from lrexplorer.core.store.records import RunRecord, save_record_json
+from lrexplorer.core.store.records import RunRecord
+from lrexplorer.core.store.run_store import save_record_json
 
 SAMPLE = "mnist_sample.npz"
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
@@ -132,7 +133,7 @@ def _snippets(record: RunRecord) -> tuple[dict[str, str], str | None]:
     """Every snippet form, with the run's live rate changes replayed; or why there is none."""
     from lrexplorer.core.export.snippets import FORMS, render  # imports Keras: only when bundling
 
-    changes = [(c["step"], c["learning_rate"]) for c in record.lr_changes]
+    changes = record.rate_changes()
     code = {}
     try:
         for form in FORMS:

@@ -1,23 +1,15 @@
-"""RunRecord: one run's config, status and history; RunStore: runs saved as JSON files.
+"""RunRecord: one run's config, status and history, and how it reads and writes as JSON.
 
 A record is built by folding the trainer's events into it (`apply`), the same way on the command
-line and in the window. A store keeps each run as two files: `<id>.json` (config, status,
-per-epoch results: small, read at start-up) and `<id>.history.json` (every batch, read when a
-run is plotted). Both are written atomically, so a crash never leaves a half-written file.
+line and in the window; core/store/run_store.py keeps records in a folder.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
-import json
 import math
-import os
-import tempfile
-import time
 import uuid
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from lrexplorer import __version__
@@ -138,8 +130,11 @@ class RunRecord:
         """(first step, rate) pieces of a constant-rate run with live changes, in order."""
         start = self.config.learning_rate
         pieces = [(1, float(start))] if start is not None else []
-        pieces += [(c["step"], c["learning_rate"]) for c in self.lr_changes]
-        return pieces
+        return pieces + self.rate_changes()
+
+    def rate_changes(self) -> list[tuple[int, float]]:
+        """(first step, new rate) of each live learning-rate change, in order."""
+        return [(int(c["step"]), float(c["learning_rate"])) for c in self.lr_changes]
 
     # --- JSON ------------------------------------------------------------------------------
     def to_dict(self, with_batches: bool = True) -> dict[str, Any]:
@@ -168,7 +163,7 @@ class RunRecord:
         }
         if with_batches:
             data["batches"] = self.batches
-        return _finite_or_none(data)
+        return finite_or_none(data)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunRecord:
@@ -196,11 +191,11 @@ class RunRecord:
         if record.status == ev.RUNNING:  # read from a file, nobody is training it any more
             record.status = ev.STOPPED
         batches = data.get("batches")
-        record.batches = None if batches is None else _read_batches(batches)
+        record.batches = None if batches is None else read_batches(batches)
         return record
 
 
-def _read_batches(batches: dict[str, Any]) -> dict[str, list[float]]:
+def read_batches(batches: dict[str, Any]) -> dict[str, list[float]]:
     if not isinstance(batches, dict):
         raise ValueError("batch history is not a table")
     columns = {}
@@ -218,14 +213,14 @@ def _is_number(value: Any) -> bool:
     return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
 
 
-def _finite_or_none(value: Any) -> Any:
+def finite_or_none(value: Any) -> Any:
     """JSON has no NaN or infinity: a diverged run's last loss is saved as null."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {k: _finite_or_none(v) for k, v in value.items()}
+        return {k: finite_or_none(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_finite_or_none(v) for v in value]
+        return [finite_or_none(v) for v in value]
     return value
 
 
@@ -233,171 +228,3 @@ def versions() -> dict[str, str]:
     from lrexplorer.core.keras_api.loader import keras_version
 
     return {"lrexplorer": __version__, "keras": keras_version()}
-
-
-TEMP_SUFFIX = ".tmp"
-STALE_SECONDS = 3600.0  # a leftover whose writer cannot be told apart is removed after this
-
-
-class StoreError(OSError):
-    """Saving or deleting a run failed; the message says which file and why."""
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON so that `path` holds either the old or the complete new text, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # The writer's process id in the name tells a crashed save's leftover from one in progress.
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=path.parent
-    )
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, separators=(",", ":"), allow_nan=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-class RunStore:
-    """A folder of saved runs."""
-
-    def __init__(self, folder: str | os.PathLike[str]) -> None:
-        self.folder = Path(folder)
-
-    def _main(self, run_id: str) -> Path:
-        return self.folder / f"{run_id}.json"
-
-    def _history(self, run_id: str) -> Path:
-        return self.folder / f"{run_id}.history.json"
-
-    def save(self, record: RunRecord) -> None:
-        """Save atomically (history first; the main file is the commit point)."""
-        try:
-            if record.batches is not None:
-                write_json_atomic(self._history(record.id), _finite_or_none(record.batches))
-            write_json_atomic(self._main(record.id), record.to_dict(with_batches=False))
-        except OSError as error:
-            raise StoreError(
-                f"could not save run {record.label or record.id} in {self.folder}: "
-                f"{error.strerror or error}"
-            ) from error
-
-    def load_all(self) -> tuple[list[RunRecord], list[str]]:
-        """Every readable run, oldest first, histories not yet read; and, per file that cannot
-        be read, a warning "<file name>: <why>".
-
-        Leftovers of a save that crashed are never read, and are removed (remove_leftovers).
-        """
-        records, warnings = [], []
-        try:
-            paths = sorted(self.folder.glob("*.json"))
-        except OSError as error:
-            return [], [f"could not read the runs folder {self.folder}: {error}"]
-        self.remove_leftovers(paths)
-        for path in paths:
-            if path.name.endswith(".history.json") or path.name.startswith("."):
-                continue
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                record = RunRecord.from_dict(data)
-                record.batches = None
-                records.append(record)
-            except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
-                warnings.append(f"{path.name}: {_reason(error)}")
-        records.sort(key=lambda r: (r.created, r.id))
-        return records, warnings
-
-    def remove_leftovers(self, paths: list[Path] | None = None) -> int:
-        """Delete what crashed saves left: temporary files whose writer has ended (or that are
-        an hour old) and histories whose run file was never written. Returns how many."""
-        now = time.time()
-        paths = list(self.folder.glob("*.json")) if paths is None else paths
-        runs = {p.name for p in paths}
-        doomed = [p for p in self.folder.glob(f".*{TEMP_SUFFIX}") if _writer_gone(p, now)]
-        doomed += [
-            p
-            for p in paths
-            if p.name.endswith(".history.json")
-            and p.name.removesuffix(".history.json") + ".json" not in runs
-            and _age(p, now) > STALE_SECONDS
-        ]
-        removed = 0
-        for path in doomed:
-            with contextlib.suppress(OSError):
-                path.unlink()
-                removed += 1
-        return removed
-
-    def load_history(self, record: RunRecord) -> None:
-        """Fill in record.batches from disk (an empty table if the file is missing or bad)."""
-        if record.batches is not None:
-            return
-        try:
-            record.batches = _read_batches(
-                json.loads(self._history(record.id).read_text(encoding="utf-8"))
-            )
-        except (OSError, ValueError, TypeError):
-            record.batches = empty_batches()
-
-    def delete(self, run_id: str) -> None:
-        try:
-            self._main(run_id).unlink(missing_ok=True)
-            self._history(run_id).unlink(missing_ok=True)
-        except OSError as error:
-            raise StoreError(f"could not delete run {run_id}: {error.strerror or error}") from error
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, json.JSONDecodeError):
-        return f"not valid JSON: damaged or cut short (line {error.lineno}, column {error.colno})"
-    if isinstance(error, UnicodeDecodeError):
-        return "not text (not a run file, or damaged)"
-    if isinstance(error, OSError):
-        return error.strerror or str(error)
-    return str(error)
-
-
-def _age(path: Path, now: float) -> float:
-    try:
-        return now - path.stat().st_mtime
-    except OSError:
-        return 0.0
-
-
-def _writer_gone(temp: Path, now: float) -> bool:
-    """A temporary file is a leftover if the process that wrote it has ended, or if it is old
-    (its writer cannot be told: written by an older version, or on another machine)."""
-    if _age(temp, now) > STALE_SECONDS:
-        return True
-    # ".<file>.<pid>.<random>.tmp", as write_json_atomic names it
-    parts = temp.name.removesuffix(TEMP_SUFFIX).rsplit(".", 2)
-    if len(parts) != 3 or not parts[1].isdigit():
-        return False
-    return not _process_alive(int(parts[1]))
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # e.g. another user's process: it exists
-        return True
-    return True
-
-
-def save_record_json(record: RunRecord, path: str | os.PathLike[str]) -> None:
-    """One self-contained JSON file (config, history, status): the CLI's --json output."""
-    write_json_atomic(Path(path), record.to_dict(with_batches=True))
-
-
-def load_record_json(path: str | os.PathLike[str]) -> RunRecord:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return RunRecord.from_dict(data)

@@ -12,7 +12,8 @@ from typing import Any
 
 from lrexplorer import __version__
 from lrexplorer.core import events as ev
-from lrexplorer.core.store.records import RunRecord, new_run_id, write_json_atomic
+from lrexplorer.core.store.files import write_json_atomic
+from lrexplorer.core.store.records import RunRecord, new_run_id
 
 SESSION_SCHEMA = 1
 SESSION_FORMAT = "lrexplorer-session"  # tells a session from a single run's JSON or any JSON

@@ -181,7 +181,7 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("ExportDialog")
         self._record = record
-        self._lr_changes = [(c["step"], c["learning_rate"]) for c in record.lr_changes]
+        self._lr_changes = record.rate_changes()
         self._codes: dict[str, str] = dict.fromkeys(FORMS, "")
         label = record.label or record.config.label()
         self._label = label

@@ -48,7 +48,7 @@ class RunSeries:
         batches = record.batches or {}
         self.columns = {name: GrowableColumn(batches.get(name, ())) for name in ("step", *PLOTS)}
         self.epochs = [dict(e) for e in record.epochs]
-        self.lr_changes = [(int(c["step"]), float(c["learning_rate"])) for c in record.lr_changes]
+        self.lr_changes = record.rate_changes()
         # (plot, log) -> (points, x, y): a past run's arrays are filtered once, not per redraw
         self._drawable: dict[tuple[str, bool], tuple[int, np.ndarray, np.ndarray]] = {}
 

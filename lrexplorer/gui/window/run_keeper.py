@@ -8,7 +8,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
 
-from lrexplorer.core.store.records import RunRecord, RunStore, StoreError
+from lrexplorer.core.store.records import RunRecord
+from lrexplorer.core.store.run_store import RunStore, StoreError
 from lrexplorer.gui.window.banner import MessageBanner
 
 

@@ -11,7 +11,8 @@ import pytest
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig, ScheduleConfig
 from lrexplorer.core.export.bundle import SAMPLE, safe_name, write_bundle
-from lrexplorer.core.store.records import RunRecord, load_record_json
+from lrexplorer.core.store.records import RunRecord
+from lrexplorer.core.store.run_store import load_record_json
 
 SAMPLE_RUN = RunConfig(dataset="sample", train_samples=256, test_samples=64, epochs=2)
 IMAGES = {"plots.png": b"\x89PNG fake", "plots.svg": b"<svg/>"}

@@ -8,13 +8,8 @@ import pytest
 
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig
-from lrexplorer.core.store.records import (
-    RunRecord,
-    RunStore,
-    StoreError,
-    load_record_json,
-    save_record_json,
-)
+from lrexplorer.core.store.records import RunRecord
+from lrexplorer.core.store.run_store import RunStore, StoreError, load_record_json, save_record_json
 
 CONFIG = RunConfig(optimizer="rmsprop", learning_rate=1e-4, epochs=2, batch_size=64)
 

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from lrexplorer.core import events as ev
-from lrexplorer.core.store.records import RunStore
+from lrexplorer.core.store.run_store import RunStore
 
 # Saves three runs, then trains a long one while the store keeps saving (as the window does when
 # notes are typed during a run); prints TRAINING once batches are going.
@@ -22,7 +22,8 @@ SCRIPT = textwrap.dedent(
     import sys, threading
     from lrexplorer.core import events as ev
     from lrexplorer.core.config import RunConfig
-    from lrexplorer.core.store.records import RunRecord, RunStore
+    from lrexplorer.core.store.records import RunRecord
+    from lrexplorer.core.store.run_store import RunStore
     from lrexplorer.core.training.trainer import Trainer
 
     store = RunStore(sys.argv[1])

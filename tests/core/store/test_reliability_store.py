@@ -16,8 +16,9 @@ import pytest
 
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig
-from lrexplorer.core.store import records as runs
-from lrexplorer.core.store.records import RunRecord, RunStore, StoreError
+from lrexplorer.core.store import files, records
+from lrexplorer.core.store.records import RunRecord
+from lrexplorer.core.store.run_store import RunStore, StoreError
 
 CONFIG = RunConfig(optimizer="sgd", learning_rate=0.01, dataset="sample", train_samples=256)
 
@@ -135,7 +136,7 @@ def test_a_full_disk_fails_with_the_reason_and_keeps_the_saved_version(tmp_path,
     before = sorted((p.name, p.read_bytes()) for p in tmp_path.iterdir())
     record = finished_record("good")
     record.notes = "an edit that cannot be saved"
-    monkeypatch.setattr(runs.os, step, enospc)
+    monkeypatch.setattr(files.os, step, enospc)
     with pytest.raises(StoreError, match="could not save run SGD 0.01 in .*: No space left"):
         store.save(record)
     monkeypatch.undo()
@@ -149,7 +150,7 @@ def test_a_read_only_folder_fails_with_the_reason(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr(runs.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(files.tempfile, "mkstemp", refuse)
     with pytest.raises(StoreError, match="could not save run SGD 0.01 in .*: Permission denied"):
         RunStore(tmp_path).save(finished_record("new"))
     assert list(tmp_path.iterdir()) == []
@@ -180,7 +181,7 @@ def test_temporary_files_of_a_crashed_save_are_ignored_and_cleaned_up(tmp_path):
 def test_a_history_without_its_run_file_is_ignored(tmp_path):
     """A save killed between its two files leaves the history alone: not a run, not a warning."""
     store = store_with_good_run(tmp_path)
-    (tmp_path / "half.history.json").write_text(json.dumps(runs.empty_batches()))
+    (tmp_path / "half.history.json").write_text(json.dumps(records.empty_batches()))
     assert loaded_ids(store) == (["good"], [])
 
 

@@ -7,7 +7,8 @@ import pytest
 
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig, ScheduleConfig
-from lrexplorer.core.store.records import BATCH_FIELDS, RunRecord, RunStore
+from lrexplorer.core.store.records import BATCH_FIELDS, RunRecord
+from lrexplorer.core.store.run_store import RunStore
 from lrexplorer.core.store.session import SESSION_SCHEMA, adopt, load_session, save_session
 
 SGD = RunConfig(optimizer="sgd", learning_rate=0.01, params={"momentum": 0.9}, epochs=2)

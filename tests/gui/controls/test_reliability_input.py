@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import ScheduleConfig
-from lrexplorer.core.store import records as runs
-from lrexplorer.core.store.records import RunRecord, RunStore
+from lrexplorer.core.store import files
+from lrexplorer.core.store.records import RunRecord
+from lrexplorer.core.store.run_store import RunStore
 from tests.gui.reliability_support import TINY, run_to_end, start_reason, type_text, window_maker
 
 SAMPLE = Path(__file__).resolve().parents[3] / "resources" / "mnist_sample.npz"
@@ -261,8 +262,8 @@ def test_runs_that_cannot_be_saved_stay_in_the_window_and_are_saved_later(
     folder = tmp_path / "runs"
     unsaved = []
     for module, name, fault, says in [
-        (runs.os, "replace", enospc, "No space left on device"),  # a full disk
-        (runs.tempfile, "mkstemp", eacces, "Permission denied"),  # a read-only folder
+        (files.os, "replace", enospc, "No space left on device"),  # a full disk
+        (files.tempfile, "mkstemp", eacces, "Permission denied"),  # a read-only folder
     ]:
         monkeypatch.setattr(module, name, fault)
         record = run_to_end(qtbot, window)
@@ -278,7 +279,7 @@ def test_runs_that_cannot_be_saved_stay_in_the_window_and_are_saved_later(
     last = run_to_end(qtbot, window)
     assert saved_ids(folder) == {*unsaved, last.id}
     # An edit that cannot be saved until the window closes is saved as it closes.
-    monkeypatch.setattr(runs.os, "replace", enospc)
+    monkeypatch.setattr(files.os, "replace", enospc)
     window.runs_panel.select(last.id)
     name = window.runs_panel.table.currentIndex()  # the name cell: what F2 edits
     assert window.runs_panel.table.model().setData(name, "the last one")

@@ -11,7 +11,8 @@ from PySide6.QtGui import QImage
 
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig
-from lrexplorer.core.store.records import RunRecord, RunStore
+from lrexplorer.core.store.records import RunRecord
+from lrexplorer.core.store.run_store import RunStore
 from lrexplorer.gui.dialogs.bundle_export import export_bundle
 from lrexplorer.gui.dialogs.session_files import open_session_file, save_session_file
 from lrexplorer.gui.window.main_window import MainWindow

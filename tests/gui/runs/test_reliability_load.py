@@ -11,7 +11,8 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from lrexplorer.core import events as ev
-from lrexplorer.core.store.records import RunRecord, RunStore
+from lrexplorer.core.store.records import RunRecord
+from lrexplorer.core.store.run_store import RunStore
 from lrexplorer.gui.window.main_window import MainWindow
 from tests.gui.reliability_support import TINY, window_maker
 

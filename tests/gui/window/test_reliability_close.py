@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QSpinBox
 
 from lrexplorer.core import events as ev
 from lrexplorer.core.data import datasets as data
-from lrexplorer.core.store.records import RunStore
+from lrexplorer.core.store.run_store import RunStore
 from lrexplorer.gui.workers.worker import running_threads
 from tests.gui.reliability_support import (
     LONG,

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 
 from lrexplorer.core import events as ev
 from lrexplorer.core.data import datasets as data
-from lrexplorer.core.store.records import RunStore
+from lrexplorer.core.store.run_store import RunStore
 from lrexplorer.core.training import fit_callback
 from tests.gui.reliability_support import (
     LONG,
