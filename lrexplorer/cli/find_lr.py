@@ -67,7 +67,8 @@ def _whole_number(text: str) -> int:
 def cmd_find_lr(args: argparse.Namespace) -> int:
     from lrexplorer.core.events import STOPPED
     from lrexplorer.core.explore.range_test import check_range, find_lr
-    from lrexplorer.core.training.trainer import Trainer, TrainingControl
+    from lrexplorer.core.training.control import TrainingControl
+    from lrexplorer.core.training.trainer import Trainer
 
     try:
         check_range(args.start, args.end, args.steps)

@@ -30,7 +30,8 @@ def register(subparsers: Any) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from lrexplorer.core.events import FINISHED, STOPPED
     from lrexplorer.core.store.run_store import save_record_json
-    from lrexplorer.core.training.trainer import Trainer, TrainingControl
+    from lrexplorer.core.training.control import TrainingControl
+    from lrexplorer.core.training.trainer import Trainer
 
     config = checked_config(args)
     check_output(args.json)

@@ -99,7 +99,8 @@ def _log_range(values: list[str]) -> tuple[float, float, int]:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from lrexplorer.core import events as ev
     from lrexplorer.core.explore.sweep import SweepSummary, run_label
-    from lrexplorer.core.training.trainer import Trainer, TrainingControl
+    from lrexplorer.core.training.control import TrainingControl
+    from lrexplorer.core.training.trainer import Trainer
 
     configs = sweep_from_args(args)
     labels = [run_label(config) for config in configs]

@@ -21,7 +21,8 @@ from lrexplorer.core.keras_api.loader import keras
 from lrexplorer.core.keras_api.model_pool import ModelPool
 from lrexplorer.core.keras_api.models import prepare_images
 from lrexplorer.core.keras_api.validation import check_config
-from lrexplorer.core.training.trainer import Trainer, TrainingControl
+from lrexplorer.core.training.control import TrainingControl
+from lrexplorer.core.training.trainer import Trainer
 
 MIN_STEPS = 5
 

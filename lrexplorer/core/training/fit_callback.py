@@ -9,15 +9,13 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lrexplorer.core import events as ev
 from lrexplorer.core.keras_api.loader import keras
+from lrexplorer.core.training.control import TrainingControl
 from lrexplorer.core.training.reporter import RunReporter
 from lrexplorer.core.training.step_log import StepLog
-
-if TYPE_CHECKING:
-    from lrexplorer.core.training.trainer import TrainingControl
 
 
 @functools.cache

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import math
-import queue
 import threading
 import time
 import traceback
@@ -28,9 +27,9 @@ from lrexplorer.core.keras_api.model_pool import ModelPool
 from lrexplorer.core.keras_api.models import MODELS, prepare_images
 from lrexplorer.core.keras_api.validation import ConfigError, check_config
 from lrexplorer.core.store.records import RunRecord, new_run_id, versions
+from lrexplorer.core.training.control import TrainingControl
 from lrexplorer.core.training.fit_callback import make_callback
 from lrexplorer.core.training.reporter import RunReporter
-from lrexplorer.core.training.step_log import Gate
 from lrexplorer.core.training.trained_together import TogetherPool, member_logs, together_key
 
 EventSink = Callable[[ev.Event], None]
@@ -38,85 +37,6 @@ TaggedSink = Callable[[str, ev.Event], None]  # (run id, event), for several run
 # Runs trained together at most: each adds its own compute to every execution, so more would
 # only make stop and pause slower to answer, and the first step slower to trace.
 MAX_TOGETHER = 8
-
-
-class TrainingControl:
-    """Requests to a running training, safe to make from any thread.
-
-    While a model trains, its step gate is attached: stop and rate requests go straight to it
-    and take effect from the next batch, even inside a compiled call of several batches.
-    Pause waits at the end of the current call.
-    """
-
-    def __init__(self) -> None:
-        self._stop = threading.Event()
-        self._running = threading.Event()
-        self._running.set()
-        self._rates: queue.SimpleQueue[float] = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._gate: Gate | None = None
-
-    def attach(self, gate: Gate) -> None:
-        """Route requests to `gate` while its model trains (a rate asked for earlier too)."""
-        with self._lock:
-            gate.reset(stopping=self._stop.is_set())
-            rate = self.pending_learning_rate()
-            if rate is not None:
-                gate.set_learning_rate(rate)
-            self._gate = gate
-
-    def detach(self) -> None:
-        with self._lock:
-            self._gate = None
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._running.set()  # a paused run must wake up to stop
-        with self._lock:
-            if self._gate is not None:
-                self._gate.stop()
-
-    def pause(self) -> None:
-        if not self._stop.is_set():
-            self._running.clear()
-
-    def resume(self) -> None:
-        self._running.set()
-
-    def set_learning_rate(self, rate: float) -> None:
-        if not (rate > 0 and math.isfinite(rate)):
-            return
-        with self._lock:
-            if self._gate is not None:
-                self._gate.set_learning_rate(float(rate))
-            else:
-                self._rates.put(float(rate))
-
-    @property
-    def stopping(self) -> bool:
-        return self._stop.is_set()
-
-    @property
-    def paused(self) -> bool:
-        return not self._running.is_set()
-
-    @property
-    def cancel_event(self) -> threading.Event:
-        """Set when a stop is requested; data downloads watch it."""
-        return self._stop
-
-    def pending_learning_rate(self) -> float | None:
-        """The latest requested rate since the last call (older requests are superseded)."""
-        rate = None
-        while True:
-            try:
-                rate = self._rates.get_nowait()
-            except queue.Empty:
-                return rate
-
-    def wait_while_paused(self) -> None:
-        while not self._running.wait(0.1):
-            pass
 
 
 class Trainer:
@@ -204,24 +124,12 @@ class Trainer:
     ) -> None:
         data = self.load_data(config, emit, control.cancel_event)
         arrays = self._prepare(config, data)
-        train_samples, test_samples = len(arrays.y_train), len(arrays.y_test)
+        train_samples = len(arrays.y_train)
         keras().utils.set_random_seed(config.seed)
         model, log, gate = self._pool.acquire_logged(config)
         steps_per_epoch = math.ceil(train_samples / config.batch_size)
         total_steps = steps_per_epoch * config.epochs
-        emit(
-            ev.RunStarted(
-                run_id=record.id,
-                config=config,
-                optimizer_config=_optimizer_summary(model.optimizer),
-                steps_per_epoch=steps_per_epoch,
-                total_steps=total_steps,
-                train_samples=train_samples,
-                test_samples=test_samples,
-                data_source=data.source,
-                data_notice=data.notice,
-            )
-        )
+        emit(_run_started(record.id, config, model.optimizer, steps_per_epoch, arrays, data))
         reporter = RunReporter(config, train_samples, total_steps, emit, gate.requested)
         callback = make_callback([reporter], log, control)
         if control.stopping:
@@ -246,25 +154,13 @@ class Trainer:
 
         data = self.load_data(first, progress, control.cancel_event)
         arrays = self._prepare(first, data)
-        train_samples, test_samples = len(arrays.y_train), len(arrays.y_test)
+        train_samples = len(arrays.y_train)
         model = self._together.acquire(configs)
         steps_per_epoch = math.ceil(train_samples / first.batch_size)
         total_steps = steps_per_epoch * first.epochs
         reporters = []
         for record, emit, optimizer in zip(records, emitters, model.member_optimizers, strict=True):
-            emit(
-                ev.RunStarted(
-                    run_id=record.id,
-                    config=record.config,
-                    optimizer_config=_optimizer_summary(optimizer),
-                    steps_per_epoch=steps_per_epoch,
-                    total_steps=total_steps,
-                    train_samples=train_samples,
-                    test_samples=test_samples,
-                    data_source=data.source,
-                    data_notice=data.notice,
-                )
-            )
+            emit(_run_started(record.id, record.config, optimizer, steps_per_epoch, arrays, data))
             reporters.append(RunReporter(record.config, train_samples, total_steps, emit))
         if control.stopping:
             for emit in emitters:
@@ -373,6 +269,27 @@ def _guarded(records: list[RunRecord], emitters: list[EventSink], work: Callable
     for record, emit in zip(records, emitters, strict=True):
         if record.status == ev.RUNNING:
             emit(failure)
+
+
+def _run_started(
+    run_id: str,
+    config: RunConfig,
+    optimizer: Any,
+    steps_per_epoch: int,
+    arrays: _Arrays,
+    data: Dataset,
+) -> ev.RunStarted:
+    return ev.RunStarted(
+        run_id=run_id,
+        config=config,
+        optimizer_config=_optimizer_summary(optimizer),
+        steps_per_epoch=steps_per_epoch,
+        total_steps=steps_per_epoch * config.epochs,
+        train_samples=len(arrays.y_train),
+        test_samples=len(arrays.y_test),
+        data_source=data.source,
+        data_notice=data.notice,
+    )
 
 
 def _optimizer_summary(optimizer: Any) -> dict[str, Any]:

@@ -151,7 +151,7 @@ class LrFinderDialog(QDialog):
             self._show_message(f"Cannot run the test: {error}.", error=True)
             return
         from lrexplorer.core.explore.range_test import find_lr
-        from lrexplorer.core.training.trainer import TrainingControl
+        from lrexplorer.core.training.control import TrainingControl
 
         self._reset(start, end, steps)
         control = self._control = TrainingControl()

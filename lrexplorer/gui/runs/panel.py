@@ -4,7 +4,6 @@ annotate, export and delete (with undo)."""
 from __future__ import annotations
 
 from PySide6.QtCore import (
-    QEvent,
     QModelIndex,
     QPoint,
     QSortFilterProxyModel,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QPlainTextEdit,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -33,11 +31,11 @@ from lrexplorer.gui.runs.model import (
     SORT_ROLE,
     RunsModel,
 )
+from lrexplorer.gui.runs.notes import RunNotes
 from lrexplorer.gui.runs.table import RunsTable
 from lrexplorer.gui.window.palette import ColourBook
 
 UNDO_MS = 10_000  # how long a deletion can be undone before its files go
-NOTES_SAVE_MS = 800  # notes are saved this long after the last keystroke, not on each one
 
 
 class RunsPanel(QWidget):
@@ -63,13 +61,12 @@ class RunsPanel(QWidget):
         self._pending: list[list] = []  # what each deletion removed (RunsModel.remove), until final
         self._last_checked: tuple[str, ...] = ()
         self._last_selected: str | None = None
-        self._notes_for: str | None = None
         self.undo_ms = UNDO_MS
         self._build()
         self._build_actions()
         self._connect()
         self._update_buttons()
-        self._show_notes(None)
+        self.notes_box.show_run(None)
 
     # --- building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -102,22 +99,14 @@ class RunsPanel(QWidget):
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.differences)
 
-        self.notes = QPlainTextEdit(objectName="runNotesEdit")
-        self.notes.setTabChangesFocus(True)
-        self.notes.setToolTip("Your notes on the selected run; they are saved with it")
-        notes_row = QHBoxLayout()
-        notes_label = QLabel("Notes")
-        notes_label.setBuddy(self.notes)
-        notes_row.addWidget(notes_label, 0, Qt.AlignmentFlag.AlignTop)
-        notes_row.addWidget(self.notes, 1)
+        self.notes_box = RunNotes(self._record_by_id)
+        self.notes = self.notes_box.edit
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.stack, 1)
-        layout.addLayout(notes_row)
-        self._fit_notes()
-        self._notes_timer = QTimer(self, singleShot=True, interval=NOTES_SAVE_MS)
+        layout.addWidget(self.notes_box)
         self._undo_timer = QTimer(self, singleShot=True)
 
     def _build_actions(self) -> None:
@@ -162,8 +151,7 @@ class RunsPanel(QWidget):
         self.csv_button.clicked.connect(self._on_csv_clicked)
         self.delete_button.clicked.connect(self.delete_selected)
         self.undo_button.clicked.connect(self.undo_delete)
-        self.notes.textChanged.connect(self._on_notes_text_changed)
-        self._notes_timer.timeout.connect(self._on_notes_timer_timeout)
+        self.notes_box.edited.connect(self.record_edited)
         self._undo_timer.timeout.connect(self.commit_deletes)
 
     # --- what the window calls --------------------------------------------------------------
@@ -190,7 +178,7 @@ class RunsPanel(QWidget):
 
     def save_pending_edits(self) -> None:
         """Ask now for the saving of notes still waiting for their delay (before closing)."""
-        self._save_notes()
+        self.notes_box.save_pending()
 
     def records(self) -> list[RunRecord]:
         """Every run shown (not those awaiting final deletion), newest first."""
@@ -240,7 +228,7 @@ class RunsPanel(QWidget):
         doomed = [r for r in self.selected_records() if r.status != ev.RUNNING]
         if not doomed:
             return False
-        self._save_notes()
+        self.notes_box.save_pending()
         next_row = min(index.row() for index in self.table.selectionModel().selectedRows())
         self._pending.append(self._model.remove([r.id for r in doomed]))
         self._after_rows_changed()
@@ -293,8 +281,8 @@ class RunsPanel(QWidget):
     # --- slots ------------------------------------------------------------------------------
     def _on_model_renamed(self, record: RunRecord) -> None:
         self.record_edited.emit(record)
-        if record.id == self._notes_for:
-            self._show_notes(record)  # the notes box names the run
+        if record.id == self.notes_box.run_id:
+            self.notes_box.show_run(record)  # the notes box names the run
         if self.differences_button.isChecked():
             self.differences.show_runs(self.checked())
 
@@ -314,42 +302,9 @@ class RunsPanel(QWidget):
         if run_id == self._last_selected:
             return
         self._last_selected = run_id
-        self._save_notes()  # the previous run's notes, before the box shows another's
-        self._show_notes(record)
+        self.notes_box.save_pending()  # the previous run's notes, before the box shows another's
+        self.notes_box.show_run(record)
         self.selection_changed.emit(record)
-
-    def _show_notes(self, record: RunRecord | None) -> None:
-        self._notes_for = record.id if record is not None else None
-        self.notes.blockSignals(True)  # showing notes is not editing them
-        self.notes.setPlainText(record.notes if record is not None else "")
-        self.notes.blockSignals(False)
-        self.notes.setEnabled(record is not None)
-        self.notes.setPlaceholderText(
-            f"Notes on “{record.label}”: what you expected, what you saw"
-            if record is not None
-            else "Select a run to write notes on it"
-        )
-
-    def _on_notes_text_changed(self) -> None:
-        record = self._notes_record()
-        if record is not None:
-            record.notes = self.notes.toPlainText()
-            self._notes_timer.start()
-
-    def _on_notes_timer_timeout(self) -> None:
-        record = self._notes_record()
-        if record is not None:
-            self.record_edited.emit(record)
-
-    def _save_notes(self) -> None:
-        """Save notes still waiting for their timer now (another run is about to be shown)."""
-        if self._notes_timer.isActive():
-            self._notes_timer.stop()
-            self._on_notes_timer_timeout()
-
-    def _notes_record(self) -> RunRecord | None:
-        row = self._model.row_of(self._notes_for) if self._notes_for else None
-        return None if row is None else self._model.record(row)
 
     def _on_rename_triggered(self) -> None:
         record = self.selected()
@@ -414,14 +369,6 @@ class RunsPanel(QWidget):
             tip = f"Delete the selected runs (Delete key); undo within {self.undo_ms // 1000} s"
         self.delete_button.setToolTip(tip)
 
-    def _fit_notes(self) -> None:
-        # Two to three lines, following the font: the table keeps the room.
-        lines = self.notes.fontMetrics().lineSpacing()
-        frame = 2 * (self.notes.frameWidth() + round(self.notes.document().documentMargin()))
-        self.notes.setMinimumHeight(2 * lines + frame)
-        self.notes.setMaximumHeight(3 * lines + frame)
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
-            self._fit_notes()
+    def _record_by_id(self, run_id: str) -> RunRecord | None:
+        row = self._model.row_of(run_id)
+        return None if row is None else self._model.record(row)

@@ -122,7 +122,7 @@ class RunController(QObject):
 
     # --- the run's life ---------------------------------------------------------------------
     def _start_next(self) -> None:
-        from lrexplorer.core.training.trainer import TrainingControl
+        from lrexplorer.core.training.control import TrainingControl
 
         record = self._queue.popleft()
         self.queue_changed.emit(self.queued)

@@ -28,7 +28,8 @@ from lrexplorer.core.explore.range_test import (
 from lrexplorer.core.explore.smoothing import smooth
 from lrexplorer.core.keras_api.loader import keras
 from lrexplorer.core.keras_api.models import LOSS, build_model, prepare_images
-from lrexplorer.core.training.trainer import Trainer, TrainingControl
+from lrexplorer.core.training.control import TrainingControl
+from lrexplorer.core.training.trainer import Trainer
 
 SAMPLE = RunConfig(optimizer="rmsprop", dataset="sample", train_samples=2000, test_samples=100)
 SMALL = SAMPLE.replace(train_samples=300, batch_size=32, seed=3)

@@ -11,7 +11,8 @@ from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig
 from lrexplorer.core.data import datasets as data
 from lrexplorer.core.keras_api.loader import keras
-from lrexplorer.core.training.trainer import Trainer, TrainingControl
+from lrexplorer.core.training.control import TrainingControl
+from lrexplorer.core.training.trainer import Trainer
 from tests.reliability_support import point_keras_home, silent_server_url
 
 

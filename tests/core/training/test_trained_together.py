@@ -7,7 +7,8 @@ import pytest
 
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig
-from lrexplorer.core.training.trainer import Trainer, TrainingControl
+from lrexplorer.core.training.control import TrainingControl
+from lrexplorer.core.training.trainer import Trainer
 
 BASE = RunConfig(
     optimizer="rmsprop",

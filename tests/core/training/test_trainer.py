@@ -12,7 +12,8 @@ from lrexplorer.core.config import RunConfig, ScheduleConfig
 from lrexplorer.core.keras_api.model_pool import ModelPool
 from lrexplorer.core.keras_api.optimizers import registry
 from lrexplorer.core.keras_api.validation import check_config
-from lrexplorer.core.training.trainer import Trainer, TrainingControl
+from lrexplorer.core.training.control import TrainingControl
+from lrexplorer.core.training.trainer import Trainer
 
 TINY = RunConfig(
     optimizer="rmsprop",
