@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,12 @@ class Bounds:
         left = "(" if self.low_open else "["
         right = ")" if self.high_open else "]"
         return f"a number in {left}{_bound(self.low)}, {_bound(self.high)}{right}"
+
+
+POSITIVE = Bounds(0.0, None, low_open=True)
+NON_NEGATIVE = Bounds(0.0, None)
+UNIT = Bounds(0.0, 1.0)
+UNIT_OPEN = Bounds(0.0, 1.0, high_open=True)  # decay rates: 1 would never forget
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,14 @@ class ParamSpec:
             self._coerce_number(item, f"{self.name}[{i}] = {item!r}")
             for i, item in enumerate(items)
         )
+
+
+def find_param(params: Sequence[ParamSpec], name: str) -> ParamSpec:
+    """The parameter called `name`; KeyError if there is none."""
+    for spec in params:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)
 
 
 def same_value(a: Scalar, b: Scalar) -> bool:

@@ -14,47 +14,53 @@ from dataclasses import dataclass
 from typing import Any
 
 from lrexplorer.core.config import RunConfig
-from lrexplorer.core.config.params import Bounds, ParamSpec
+from lrexplorer.core.config.params import (
+    NON_NEGATIVE,
+    POSITIVE,
+    UNIT,
+    UNIT_OPEN,
+    Bounds,
+    ParamSpec,
+    find_param,
+)
 from lrexplorer.core.keras_api.loader import keras
 from lrexplorer.core.keras_api.schedules import build_schedule
 
-_POSITIVE = Bounds(0.0, None, low_open=True)
-_NON_NEGATIVE = Bounds(0.0, None)
-_UNIT_OPEN = Bounds(0.0, 1.0, high_open=True)  # decay rates: 1 would never forget
-_UNIT = Bounds(0.0, 1.0)
-
-# name -> (kind, bounds, log scale). Kind None means "infer from the Keras default".
-_KNOWN: dict[str, tuple[str | None, Bounds, bool]] = {
-    "learning_rate": ("float", _POSITIVE, True),
-    "beta_1": ("float", _UNIT_OPEN, False),
-    "beta_2": ("float", _UNIT_OPEN, False),
-    "adam_beta_1": ("float", _UNIT_OPEN, False),
-    "adam_beta_2": ("float", _UNIT_OPEN, False),
-    "rho": ("float", _UNIT_OPEN, False),
-    "momentum": ("float", _UNIT, False),
-    "epsilon": ("float", _POSITIVE, True),
-    "epsilon_1": ("float", _POSITIVE, True),
-    "epsilon_2": ("float", _POSITIVE, True),
-    "weight_decay": ("float", _NON_NEGATIVE, True),
-    "adam_weight_decay": ("float", _NON_NEGATIVE, True),
-    "clipnorm": ("float", _POSITIVE, True),
-    "clipvalue": ("float", _POSITIVE, True),
-    "global_clipnorm": ("float", _POSITIVE, True),
-    "ema_momentum": ("float", _UNIT, False),
+# name -> (kind, bounds, log scale). Kind None means "infer from the Keras default". Keras
+# gives each parameter its default and documentation; what it does not give is here. A new
+# optimizer parameter is one row: validation, the window's field and the command line all
+# follow from the ParamSpec built from it.
+PARAM_RANGES: dict[str, tuple[str | None, Bounds, bool]] = {
+    "learning_rate": ("float", POSITIVE, True),
+    "beta_1": ("float", UNIT_OPEN, False),
+    "beta_2": ("float", UNIT_OPEN, False),
+    "adam_beta_1": ("float", UNIT_OPEN, False),
+    "adam_beta_2": ("float", UNIT_OPEN, False),
+    "rho": ("float", UNIT_OPEN, False),
+    "momentum": ("float", UNIT, False),
+    "epsilon": ("float", POSITIVE, True),
+    "epsilon_1": ("float", POSITIVE, True),
+    "epsilon_2": ("float", POSITIVE, True),
+    "weight_decay": ("float", NON_NEGATIVE, True),
+    "adam_weight_decay": ("float", NON_NEGATIVE, True),
+    "clipnorm": ("float", POSITIVE, True),
+    "clipvalue": ("float", POSITIVE, True),
+    "global_clipnorm": ("float", POSITIVE, True),
+    "ema_momentum": ("float", UNIT, False),
     "ema_overwrite_frequency": ("int", Bounds(1, None), False),
-    "loss_scale_factor": ("float", _POSITIVE, True),
+    "loss_scale_factor": ("float", POSITIVE, True),
     "gradient_accumulation_steps": ("int", Bounds(2, None), False),
-    "initial_accumulator_value": ("float", _NON_NEGATIVE, False),
+    "initial_accumulator_value": ("float", NON_NEGATIVE, False),
     "learning_rate_power": ("float", Bounds(None, 0.0), False),
-    "l1_regularization_strength": ("float", _NON_NEGATIVE, False),
-    "l2_regularization_strength": ("float", _NON_NEGATIVE, False),
-    "l2_shrinkage_regularization_strength": ("float", _NON_NEGATIVE, False),
-    "beta": ("float", _NON_NEGATIVE, False),
+    "l1_regularization_strength": ("float", NON_NEGATIVE, False),
+    "l2_regularization_strength": ("float", NON_NEGATIVE, False),
+    "l2_shrinkage_regularization_strength": ("float", NON_NEGATIVE, False),
+    "beta": ("float", NON_NEGATIVE, False),
     "beta_2_decay": ("float", Bounds(None, 0.0), False),
-    "clip_threshold": ("float", _POSITIVE, False),
-    "adam_lr_ratio": ("float", _POSITIVE, False),
+    "clip_threshold": ("float", POSITIVE, False),
+    "adam_lr_ratio": ("float", POSITIVE, False),
     "ns_steps": ("int", Bounds(1, None), False),
-    "rms_rate": ("float", _NON_NEGATIVE, False),
+    "rms_rate": ("float", NON_NEGATIVE, False),
     "warmup_steps": ("int", Bounds(0, None), False),
 }
 
@@ -76,10 +82,7 @@ class OptimizerSpec:
     doc: str = ""
 
     def param(self, name: str) -> ParamSpec:
-        for spec in self.params:
-            if spec.name == name:
-                return spec
-        raise KeyError(name)
+        return find_param(self.params, name)
 
     def has_param(self, name: str) -> bool:
         return any(spec.name == name for spec in self.params)
@@ -191,7 +194,7 @@ def _spec_for(k: Any, cls: type, common: set[str]) -> OptimizerSpec:
 
 
 def _param_spec(name: str, default: Any, common: bool, doc: str) -> ParamSpec | None:
-    kind, bounds, log_scale = _KNOWN.get(name, (None, Bounds(), False))
+    kind, bounds, log_scale = PARAM_RANGES.get(name, (None, Bounds(), False))
     if kind is None:
         if isinstance(default, bool):
             kind = "bool"

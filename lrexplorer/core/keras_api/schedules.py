@@ -16,28 +16,27 @@ from typing import Any
 
 import numpy as np
 
-from lrexplorer.core.config.params import Bounds, ParamSpec
+from lrexplorer.core.config.params import POSITIVE, Bounds, ParamSpec, find_param
 from lrexplorer.core.keras_api.loader import keras
 
 CONSTANT = "constant"
 LINKED = "initial_learning_rate"  # taken from the run's learning rate, not edited here
 
-_POSITIVE = Bounds(0.0, None, low_open=True)
-_KNOWN: dict[str, tuple[str, Bounds, bool]] = {
+PARAM_RANGES: dict[str, tuple[str, Bounds, bool]] = {
     "decay_steps": ("int", Bounds(1, None), False),
     "first_decay_steps": ("int", Bounds(1, None), False),
-    "decay_rate": ("float", _POSITIVE, False),
+    "decay_rate": ("float", POSITIVE, False),
     "staircase": ("bool", Bounds(), False),
     "end_learning_rate": ("float", Bounds(0.0, None), True),
-    "power": ("float", _POSITIVE, False),
+    "power": ("float", POSITIVE, False),
     "cycle": ("bool", Bounds(), False),
     "alpha": ("float", Bounds(0.0, 1.0), False),
-    "warmup_target": ("float", _POSITIVE, True),
+    "warmup_target": ("float", POSITIVE, True),
     "warmup_steps": ("int", Bounds(0, None), False),
-    "t_mul": ("float", _POSITIVE, False),
-    "m_mul": ("float", _POSITIVE, False),
+    "t_mul": ("float", POSITIVE, False),
+    "m_mul": ("float", POSITIVE, False),
     "boundaries": ("int_list", Bounds(0, None), False),
-    "values": ("float_list", _POSITIVE, True),
+    "values": ("float_list", POSITIVE, True),
 }
 
 
@@ -51,10 +50,7 @@ class ScheduleSpec:
     doc: str = ""
 
     def param(self, name: str) -> ParamSpec:
-        for spec in self.params:
-            if spec.name == name:
-                return spec
-        raise KeyError(name)
+        return find_param(self.params, name)
 
     def required(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.params if p.default is None and not p.nullable)
@@ -102,7 +98,7 @@ def _spec_for(cls: type) -> ScheduleSpec:
             continue
         required = p.default is inspect.Parameter.empty
         default = None if required else p.default
-        kind, bounds, log_scale = _KNOWN.get(p.name, (_kind_of(default), Bounds(), False))
+        kind, bounds, log_scale = PARAM_RANGES.get(p.name, (_kind_of(default), Bounds(), False))
         if isinstance(default, int | float) and not isinstance(default, bool) and kind == "float":
             default = float(default)
         params.append(

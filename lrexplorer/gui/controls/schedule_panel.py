@@ -24,6 +24,7 @@ from lrexplorer.gui.controls.optimizer_panel import (
     section_label,
 )
 from lrexplorer.gui.controls.param_field import ERROR_COLOUR, ParamField
+from lrexplorer.gui.plots.axes import RateAxis
 
 MNIST_TRAIN_SAMPLES = 60000  # what "all training images" means before the data is loaded
 FALLBACK_RATE = 1e-3  # for a preview drawn before the optimizer's default is known
@@ -36,13 +37,6 @@ def total_steps(config: RunConfig) -> int:
     """Optimizer steps in the whole run: batches per epoch times epochs."""
     samples = config.train_samples or MNIST_TRAIN_SAMPLES
     return math.ceil(samples / max(config.batch_size, 1)) * max(config.epochs, 1)
-
-
-class _RateAxis(pg.AxisItem):
-    """Log-axis labels written like the learning-rate box writes rates (1e-4, 0.001)."""
-
-    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
-        return [rate_text(10.0**v * scale) for v in values]
 
 
 class SchedulePanel(QWidget):
@@ -66,7 +60,7 @@ class SchedulePanel(QWidget):
         self.loading.setStyleSheet(MUTED_STYLE)
         self.form = param_form("scheduleParameters")
         self.note = note_label("scheduleNote")
-        self.preview = pg.PlotWidget(axisItems={"left": _RateAxis("left")})
+        self.preview = pg.PlotWidget(axisItems={"left": RateAxis("left")})
         self.preview.setObjectName("schedulePreview")
         self._setup_preview()
         self.preview_message = note_label("schedulePreviewMessage", MUTED_STYLE)

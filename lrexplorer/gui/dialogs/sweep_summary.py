@@ -26,6 +26,7 @@ from lrexplorer.core import events as ev
 from lrexplorer.core.config.number_text import compact_number
 from lrexplorer.core.explore.sweep import NOT_RUN, SweepRow, SweepSummary
 from lrexplorer.core.store.records import RunRecord
+from lrexplorer.gui.plots.axes import RateAxis
 from lrexplorer.gui.window.palette import RUN_COLOURS
 
 COLUMNS = ("Run", "Status", "Final loss", "Accuracy", "Val. accuracy", "Time")
@@ -38,20 +39,6 @@ _STATUS_COLOURS = {ev.DIVERGED: DIVERGED, ev.FAILED: DIVERGED, ev.STOPPED: "#8A6
 RATES, RUNS = "rates", "runs"  # plot against learning rate, or one bar per run
 
 
-class _RateAxis(pg.AxisItem):
-    """Log ticks written the way rates are typed (1e-4, 0.01); with many ticks only 1, 2 and 5
-    get text, so that large projector fonts do not run into each other."""
-
-    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
-        texts = []
-        for exponent in values:
-            value = float(f"{10.0**exponent * scale:.3g}")
-            mantissa = round(value / 10.0 ** math.floor(math.log10(value) + 1e-9), 3)
-            text = compact_number(value).removesuffix(".0")
-            texts.append(text if len(values) <= 4 or mantissa in (1, 2, 5) else "")
-        return texts
-
-
 class _RunAxis(pg.AxisItem):
     """Run labels on the bar chart's category axis, at whole positions only."""
 
@@ -61,7 +48,7 @@ class _RunAxis(pg.AxisItem):
 
 
 def _axis_items(left: pg.AxisItem | None = None) -> dict[str, pg.AxisItem]:
-    axes = {"bottom": _RateAxis("bottom"), "left": left or _RateAxis("left")}
+    axes = {"bottom": RateAxis("bottom"), "left": left or RateAxis("left")}
     for axis in axes.values():
         axis.enableAutoSIPrefix(False)  # else a log loss axis reads "final loss (x1e+27)"
     return axes

@@ -28,20 +28,6 @@ Z_MARKER, Z_LIVE, Z_HOVER = -10, 20, 100
 Z_ROLE = {"raw": 0, "curve": 1, "train": 3, "validation": 3}
 
 
-class ValueAxis(pg.AxisItem):
-    """Log ticks as rates are typed (1e-4, 0.2); when there are many minor ticks, only 1, 2
-    and 5 get text, so that large projector fonts do not overlap."""
-
-    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
-        texts = []
-        for exponent in values:
-            value = float(f"{10.0**exponent * scale:.3g}")
-            mantissa = round(value / 10.0 ** np.floor(np.log10(value) + 1e-9), 3)
-            text = compact_number(value).removesuffix(".0")
-            texts.append(text if len(values) <= 4 or mantissa in (1, 2, 5) else "")
-        return texts
-
-
 def font(points: float) -> QFont:
     result = QFont()
     result.setPointSizeF(points)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from lrexplorer.core.store.records import RunRecord
 from lrexplorer.gui.plots import items as style
+from lrexplorer.gui.plots.axes import RateAxis
 from lrexplorer.gui.plots.axis_ranges import loss_cap, steps_extent, value_span
 from lrexplorer.gui.plots.hover import PlotHover
 from lrexplorer.gui.plots.image_export import check_suffix, save_layout
@@ -83,7 +84,7 @@ class LivePlots(QWidget):
         self._anchors: dict[str, style.RangeAnchor] = {}
         self._layers: dict[str, style.RunLayers] = {}
         for row, name in enumerate(PLOTS, start=1):
-            plot = self._area.addPlot(row=row, col=0, axisItems={"left": style.ValueAxis("left")})
+            plot = self._area.addPlot(row=row, col=0, axisItems={"left": RateAxis("left")})
             plot.setObjectName(OBJECT_NAMES[name])
             # A GridItem, not showGrid(): the axes' grid costs ~10 ms per plot per repaint.
             grid = style.Grid(pen=pg.mkPen(style.GRID_GREY), textPen=None)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 from lrexplorer.core.config.number_text import compact_number
 from lrexplorer.core.explore.range_suggestions import MINIMUM_TENTH, STEEPEST, VALLEY
 from lrexplorer.core.explore.range_test import FinderPoint, FinderResult
+from lrexplorer.gui.plots.axes import RateAxis
 
 INK = "#222222"
 CURVE = "#4477AA"  # Paul Tol's colour-blind-safe "bright" blue, as the first run colour
@@ -29,23 +30,13 @@ def font(points: float, bold: bool = False) -> QFont:
     return result
 
 
-class _RateAxis(pg.AxisItem):
-    """Log ticks written the way rates are typed (1e-4, 0.01), one label per decade."""
-
-    def logTickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
-        texts = []
-        for exponent in values:
-            whole = abs(exponent - round(exponent)) < 1e-6
-            text = compact_number(10.0 ** round(exponent)).removesuffix(".0")
-            texts.append(text if whole else "")
-        return texts
-
-
 class FinderPlot(pg.PlotWidget):
     """Loss vs learning rate. add() only buffers; redraw() (from the owner's timer) draws."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, background="w", axisItems={"bottom": _RateAxis("bottom")})
+        super().__init__(
+            parent, background="w", axisItems={"bottom": RateAxis("bottom", decades=True)}
+        )
         self.setObjectName("finderPlot")
         item = self.getPlotItem()
         item.setLogMode(x=True, y=False)
