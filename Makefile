@@ -22,11 +22,13 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m ruff check lrexplorer tests scripts benchmarks
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
 	$(BIN)/python -m ruff check lrexplorer tests scripts benchmarks
 	$(BIN)/python -m ruff format --check lrexplorer tests scripts benchmarks
+	$(BIN)/lint-imports --no-cache
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)

@@ -54,7 +54,7 @@ def main() -> int:
             time.sleep(0.01)
 
     spin(lambda: window.keras is not None, 120)
-    records = window.start_preset("classic")
+    records = window.lessons.start_preset("classic")
     third = records[-1]
     spin(lambda: third.total_steps and third.steps_done >= args.fraction * third.total_steps, 600)
     for run in records[:2]:

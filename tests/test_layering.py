@@ -5,6 +5,7 @@ arrives later, in a background thread); the command line's --help loads neither.
 """
 
 import json
+import os
 import subprocess
 import sys
 
@@ -61,3 +62,28 @@ def test_command_line_help_loads_neither():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_layer_contracts_hold_and_catch_a_break(tmp_path):
+    """import-linter's contracts (pyproject.toml) pass on the code, and fail, naming the
+    contract, once core is made to import Qt."""
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    run = "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())"
+    command = [sys.executable, "-c", run, "--no-cache"]
+    kept = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=300)
+    assert kept.returncode == 0, kept.stdout[-2000:]
+
+    shutil.copytree(root / "lrexplorer", tmp_path / "lrexplorer")
+    shutil.copy(root / "pyproject.toml", tmp_path)
+    config = tmp_path / "lrexplorer" / "core" / "config" / "run_config.py"
+    config.write_text(config.read_text() + "\nfrom PySide6 import QtCore  # noqa\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    broken = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert broken.returncode != 0
+    assert "core imports no Qt BROKEN" in broken.stdout
+    assert "lrexplorer.core.config.run_config -> PySide6" in broken.stdout

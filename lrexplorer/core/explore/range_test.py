@@ -18,10 +18,10 @@ from lrexplorer.core.config import RunConfig
 from lrexplorer.core.config.number_text import compact_number
 from lrexplorer.core.explore.range_suggestions import METHODS, Suggestion, suggest
 from lrexplorer.core.keras_api.loader import keras
-from lrexplorer.core.keras_api.model_pool import ModelPool
 from lrexplorer.core.keras_api.models import prepare_images
 from lrexplorer.core.keras_api.validation import check_config
 from lrexplorer.core.training.control import TrainingControl
+from lrexplorer.core.training.model_pool import ModelPool
 from lrexplorer.core.training.trainer import Trainer
 
 MIN_STEPS = 5

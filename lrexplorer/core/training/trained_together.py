@@ -57,7 +57,7 @@ class TogetherPool:
 
     @staticmethod
     def key(configs: list[RunConfig]) -> tuple[Any, ...]:
-        from lrexplorer.core.keras_api.model_pool import ModelPool
+        from lrexplorer.core.training.model_pool import ModelPool
 
         return tuple(ModelPool.key(c) for c in configs)
 

@@ -23,12 +23,12 @@ from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig
 from lrexplorer.core.data.datasets import DataError, Dataset, DownloadCancelled, load_dataset
 from lrexplorer.core.keras_api.loader import keras
-from lrexplorer.core.keras_api.model_pool import ModelPool
 from lrexplorer.core.keras_api.models import MODELS, prepare_images
 from lrexplorer.core.keras_api.validation import ConfigError, check_config
 from lrexplorer.core.store.records import RunRecord, new_run_id, versions
 from lrexplorer.core.training.control import TrainingControl
 from lrexplorer.core.training.fit_callback import make_callback
+from lrexplorer.core.training.model_pool import ModelPool
 from lrexplorer.core.training.reporter import RunReporter
 from lrexplorer.core.training.trained_together import TogetherPool, member_logs, together_key
 

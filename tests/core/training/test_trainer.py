@@ -9,10 +9,10 @@ import pytest
 
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig, ScheduleConfig
-from lrexplorer.core.keras_api.model_pool import ModelPool
 from lrexplorer.core.keras_api.optimizers import registry
 from lrexplorer.core.keras_api.validation import check_config
 from lrexplorer.core.training.control import TrainingControl
+from lrexplorer.core.training.model_pool import ModelPool
 from lrexplorer.core.training.trainer import Trainer
 
 TINY = RunConfig(
