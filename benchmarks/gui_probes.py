@@ -143,7 +143,7 @@ def overlay_redraw(args: argparse.Namespace) -> None:
     from lrexplorer.core import events as ev
     from lrexplorer.core.config import RunConfig
     from lrexplorer.core.store.records import RunRecord
-    from lrexplorer.gui.plots.live_plots import LivePlots
+    from lrexplorer.plots.live_plots import LivePlots
 
     app = QApplication.instance() or QApplication([])
     plots = LivePlots()

@@ -48,6 +48,12 @@ def test_gui_modules_load_without_tensorflow():
     assert not loaded & {"keras", "tensorflow"}
 
 
+def test_plot_modules_load_without_tensorflow():
+    modules, loaded = imported_by("plots")
+    assert "lrexplorer.plots.live_plots" in modules
+    assert not loaded & {"keras", "tensorflow"}
+
+
 def test_command_line_help_loads_neither():
     code = (
         "import sys, contextlib, io\n"

@@ -10,7 +10,10 @@ LITERAL = re.compile(r"""(?:setObjectName\(|objectName=)["']([A-Za-z][A-Za-z0-9_
 def test_every_literal_object_name_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     names = set()
-    for path in (ROOT / "lrexplorer" / "gui").rglob("*.py"):
+    for path in [
+        *(ROOT / "lrexplorer" / "gui").rglob("*.py"),
+        *(ROOT / "lrexplorer" / "plots").rglob("*.py"),
+    ]:
         names |= set(LITERAL.findall(path.read_text(encoding="utf-8")))
     assert len(names) > 50
     missing = sorted(n for n in names if f"`{n}`" not in readme)

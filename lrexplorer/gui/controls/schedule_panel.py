@@ -24,7 +24,7 @@ from lrexplorer.gui.controls.optimizer_panel import (
     section_label,
 )
 from lrexplorer.gui.controls.param_field import ERROR_COLOUR, ParamField
-from lrexplorer.gui.plots.axes import RateAxis
+from lrexplorer.plots.axes import RateAxis
 
 MNIST_TRAIN_SAMPLES = 60000  # what "all training images" means before the data is loaded
 FALLBACK_RATE = 1e-3  # for a preview drawn before the optimizer's default is known

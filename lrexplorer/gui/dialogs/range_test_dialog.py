@@ -27,8 +27,8 @@ from lrexplorer.core.config.number_text import compact_number
 from lrexplorer.core.events import DataProgress
 from lrexplorer.core.explore.range_suggestions import MINIMUM_TENTH, STEEPEST, VALLEY
 from lrexplorer.core.explore.range_test import FinderPoint, FinderResult, FinderStarted, check_range
-from lrexplorer.gui.plots.range_test_plot import INK, MARKS, TITLES, FinderPlot, font
 from lrexplorer.gui.workers.worker import Worker, start_worker
+from lrexplorer.plots.range_test_plot import INK, MARKS, TITLES, FinderPlot, font
 
 REDRAW_MS = 40  # 25 Hz: the curve grows smoothly; a batch takes ~10 ms, so never per event
 STATUS_EVERY = 12  # redraws between status-line updates (~0.5 s): text people can read

@@ -26,8 +26,8 @@ from lrexplorer.core import events as ev
 from lrexplorer.core.config.number_text import compact_number
 from lrexplorer.core.explore.sweep import NOT_RUN, SweepRow, SweepSummary
 from lrexplorer.core.store.records import RunRecord
-from lrexplorer.gui.plots.axes import RateAxis
-from lrexplorer.gui.window.palette import RUN_COLOURS
+from lrexplorer.plots.axes import RateAxis
+from lrexplorer.plots.palette import RUN_COLOURS
 
 COLUMNS = ("Run", "Status", "Final loss", "Accuracy", "Val. accuracy", "Time")
 INK = "#222222"

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from lrexplorer.core.config import differences
 from lrexplorer.core.store.records import RunRecord
 from lrexplorer.gui.runs.cells import format_setting, swatch_icon
-from lrexplorer.gui.window.palette import ColourBook
+from lrexplorer.plots.palette import ColourBook
 
 
 class DifferencesView(QWidget):

@@ -20,7 +20,7 @@ from lrexplorer.gui.runs.cells import (
     status_text,
     swatch_icon,
 )
-from lrexplorer.gui.window.palette import ColourBook
+from lrexplorer.plots.palette import ColourBook
 
 COL_SHOW, COL_LABEL, COL_STATUS, COL_LOSS, COL_ACCURACY, COL_VAL_ACCURACY, COL_TIME = range(7)
 COL_PREDICTION = 7

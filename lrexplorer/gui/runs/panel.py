@@ -33,7 +33,7 @@ from lrexplorer.gui.runs.model import (
 )
 from lrexplorer.gui.runs.notes import RunNotes
 from lrexplorer.gui.runs.table import RunsTable
-from lrexplorer.gui.window.palette import ColourBook
+from lrexplorer.plots.palette import ColourBook
 
 UNDO_MS = 10_000  # how long a deletion can be undone before its files go
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from lrexplorer.core.config import RunConfig
 from lrexplorer.core.store.records import RunRecord
-from lrexplorer.gui.window.theme import style_plots_in
+from lrexplorer.plots.theme import style_plots_in
 
 if TYPE_CHECKING:
     from lrexplorer.gui.window.main_window import MainWindow

@@ -24,16 +24,17 @@ from lrexplorer.gui.controls.draft import DraftConfig
 from lrexplorer.gui.controls.optimizer_panel import OptimizerPanel, section_label
 from lrexplorer.gui.controls.run_bar import RunBar
 from lrexplorer.gui.controls.schedule_panel import SchedulePanel
-from lrexplorer.gui.plots.live_plots import LivePlots
 from lrexplorer.gui.runs.panel import RunsPanel
 from lrexplorer.gui.window.actions import WindowActions
 from lrexplorer.gui.window.banner import MessageBanner
 from lrexplorer.gui.window.lessons import Lessons
-from lrexplorer.gui.window.palette import ColourBook
 from lrexplorer.gui.window.run_keeper import RunKeeper
-from lrexplorer.gui.window.theme import ThemeManager, style_plots_in
+from lrexplorer.gui.window.theme import ThemeManager
 from lrexplorer.gui.workers.keras_loader import KerasLoader, KerasReady
 from lrexplorer.gui.workers.run_controller import RunController
+from lrexplorer.plots.live_plots import LivePlots
+from lrexplorer.plots.palette import ColourBook
+from lrexplorer.plots.theme import style_plots_in
 
 # Config fields that are not optimizer parameters, for routing validation problems.
 _CONFIG_FIELDS = set(RunConfig.__dataclass_fields__)

@@ -22,7 +22,7 @@ from lrexplorer.gui.runs.model import (
     COL_VAL_ACCURACY,
 )
 from lrexplorer.gui.runs.panel import RunsPanel
-from lrexplorer.gui.window.palette import RUN_COLOURS, ColourBook
+from lrexplorer.plots.palette import RUN_COLOURS, ColourBook
 
 
 def make_record(n, status=ev.FINISHED, loss=0.25, accuracy=0.9, val=0.95, seconds=12.34, **kw):

@@ -13,18 +13,11 @@ from PySide6.QtWidgets import QLabel, QMenu, QWidget
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig
 from lrexplorer.core.store.records import RunRecord
-from lrexplorer.gui.plots.canvas import PlotCanvas
-from lrexplorer.gui.plots.live_plots import LivePlots
-from lrexplorer.gui.window.palette import RUN_COLOURS, run_colour
-from lrexplorer.gui.window.theme import (
-    DARK_PLOTS,
-    LIGHT_PLOTS,
-    SETTINGS_KEY,
-    ThemeManager,
-    palette,
-    style_plot_widget,
-    style_plots_in,
-)
+from lrexplorer.gui.window.theme import SETTINGS_KEY, ThemeManager, palette
+from lrexplorer.plots.canvas import PlotCanvas
+from lrexplorer.plots.live_plots import LivePlots
+from lrexplorer.plots.palette import RUN_COLOURS, run_colour
+from lrexplorer.plots.theme import DARK_PLOTS, LIGHT_PLOTS, style_plot_widget, style_plots_in
 
 ROLE = QPalette.ColorRole
 

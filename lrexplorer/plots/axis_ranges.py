@@ -7,8 +7,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from lrexplorer.gui.plots.items import DrawnRun
-from lrexplorer.gui.plots.series import room_for
+from lrexplorer.plots.items import DrawnRun
+from lrexplorer.plots.series import room_for
 
 # A linear loss axis reaches at most this many times the highest first-batch loss of the runs
 # shown (the untrained model's loss).

@@ -14,9 +14,9 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from lrexplorer.core.config.number_text import compact_number
 from lrexplorer.core.explore.smoothing import smooth
 from lrexplorer.core.store.records import RunRecord
-from lrexplorer.gui.plots.canvas import PlotCanvas, Stroke
-from lrexplorer.gui.plots.series import EPOCH_KINDS, EPOCH_PLOTS, PLOTS, RunSeries
-from lrexplorer.gui.window import theme
+from lrexplorer.plots import theme
+from lrexplorer.plots.canvas import PlotCanvas, Stroke
+from lrexplorer.plots.series import EPOCH_KINDS, EPOCH_PLOTS, PLOTS, RunSeries
 
 INK = "#222222"
 AXIS_GREY = "#555555"

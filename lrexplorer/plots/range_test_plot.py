@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QWidget
 from lrexplorer.core.config.number_text import compact_number
 from lrexplorer.core.explore.range_suggestions import MINIMUM_TENTH, STEEPEST, VALLEY
 from lrexplorer.core.explore.range_test import FinderPoint, FinderResult
-from lrexplorer.gui.plots.axes import RateAxis
+from lrexplorer.plots.axes import RateAxis
 
 INK = "#222222"
 CURVE = "#4477AA"  # Paul Tol's colour-blind-safe "bright" blue, as the first run colour

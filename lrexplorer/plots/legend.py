@@ -11,8 +11,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocumentFragment
 
-from lrexplorer.gui.plots import items as style
-from lrexplorer.gui.plots.items import DrawnRun
+from lrexplorer.plots import items as style
+from lrexplorer.plots.items import DrawnRun
 
 
 class RunLegend(pg.LegendItem):

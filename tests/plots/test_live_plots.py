@@ -12,10 +12,10 @@ from PySide6.QtGui import QColor, QImage
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig
 from lrexplorer.core.store.records import RunRecord
-from lrexplorer.gui.plots.canvas import PlotCanvas
-from lrexplorer.gui.plots.live_plots import LIVE_REDRAW_MS, REDRAW_MS, LivePlots
-from lrexplorer.gui.plots.series import nearest_point, room_for
-from lrexplorer.gui.window.palette import run_colour
+from lrexplorer.plots.canvas import PlotCanvas
+from lrexplorer.plots.live_plots import LIVE_REDRAW_MS, REDRAW_MS, LivePlots
+from lrexplorer.plots.palette import run_colour
+from lrexplorer.plots.series import nearest_point, room_for
 
 
 def batch(step, loss, accuracy=0.5, rate=1e-3, per_epoch=100):

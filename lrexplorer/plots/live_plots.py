@@ -16,16 +16,16 @@ from PySide6.QtWidgets import (
 )
 
 from lrexplorer.core.store.records import RunRecord
-from lrexplorer.gui.plots import items as style
-from lrexplorer.gui.plots.axes import RateAxis
-from lrexplorer.gui.plots.axis_ranges import loss_cap, steps_extent, value_span
-from lrexplorer.gui.plots.hover import PlotHover
-from lrexplorer.gui.plots.image_export import check_suffix, save_layout
-from lrexplorer.gui.plots.items import DrawnRun
-from lrexplorer.gui.plots.legend import RunLegend
-from lrexplorer.gui.plots.plot_options import DEFAULT_SMOOTHING, PlotOptions
-from lrexplorer.gui.plots.series import PLOTS
-from lrexplorer.gui.window import theme
+from lrexplorer.plots import items as style
+from lrexplorer.plots import theme
+from lrexplorer.plots.axes import RateAxis
+from lrexplorer.plots.axis_ranges import loss_cap, steps_extent, value_span
+from lrexplorer.plots.hover import PlotHover
+from lrexplorer.plots.image_export import check_suffix, save_layout
+from lrexplorer.plots.items import DrawnRun
+from lrexplorer.plots.legend import RunLegend
+from lrexplorer.plots.plot_options import DEFAULT_SMOOTHING, PlotOptions
+from lrexplorer.plots.series import PLOTS
 
 AXIS_TITLES = {
     "loss": "loss (cross-entropy)",

@@ -9,8 +9,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 
 from lrexplorer.core.config.number_text import compact_number
-from lrexplorer.gui.plots.items import INK, Z_HOVER, DrawnRun, font
-from lrexplorer.gui.plots.series import EPOCH_KINDS, nearest_point
+from lrexplorer.plots.items import INK, Z_HOVER, DrawnRun, font
+from lrexplorer.plots.series import EPOCH_KINDS, nearest_point
 
 HOVER_RADIUS_PX = 24
 EPOCH_POINT_PREFERENCE_PX = 4  # an end-of-epoch point sits on its curve: it wins a near tie
