@@ -20,6 +20,15 @@ def point_keras_home(monkeypatch: pytest.MonkeyPatch, home: Path) -> Path:
     return home
 
 
+def without_stall_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Downloads wait ten minutes for a silent server: whatever ends one in a test (a refused
+    connection, a cancel) is then what the test says, never the stall timeout, on a machine of
+    any speed."""
+    from lrexplorer.core.data import download
+
+    monkeypatch.setattr(download, "STALL_SECONDS", 600.0)
+
+
 def closed_port_url() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -8,7 +8,6 @@ import gzip
 import os
 import signal
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -171,14 +170,18 @@ def test_ctrl_c_during_a_download_that_hangs_is_an_interruption(
     """Not "error: download cancelled" with the bad-input code: the user pressed Ctrl+C."""
     from lrexplorer.core.data import datasets as data
     from lrexplorer.core.keras_api.loader import keras
-    from tests.reliability_support import point_keras_home, silent_server_url
+    from tests.reliability_support import (
+        point_keras_home,
+        silent_server_url,
+        without_stall_timeout,
+    )
 
     keras()  # imported first: a Ctrl+C inside TensorFlow's import would break it for good
     server = silent_server_url()
     monkeypatch.setenv(data.MIRROR_ENV, next(server))
     point_keras_home(monkeypatch, tmp_path / "keras-home")
+    without_stall_timeout(monkeypatch)  # Ctrl+C ends the download, nothing else can
     timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
-    began = time.monotonic()
     timer.start()
     try:
         code = exit_code([*command, "--dataset", "mnist", "--quiet"])
@@ -186,5 +189,5 @@ def test_ctrl_c_during_a_download_that_hangs_is_an_interruption(
         timer.cancel()
         server.close()
     err = capsys.readouterr().err
-    assert code == 130 and time.monotonic() - began < 3, err
+    assert code == 130, err
     assert "interrupted" in err and "error" not in err

@@ -3,17 +3,21 @@ and what makes a download fail or hang (tests/reliability_support.py)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 
 from lrexplorer.core.config import RunConfig
+from lrexplorer.core.training import fit_callback
 from lrexplorer.gui.window.main_window import MainWindow
 from tests.reliability_support import (  # noqa: F401 - for the window tests
     closed_port_url,
     point_keras_home,
     silent_server_url,
+    without_stall_timeout,
 )
 
 # ~256 images in batches of 32: a run takes about a second.
@@ -66,3 +70,24 @@ def run_to_end(qtbot, window: MainWindow, timeout: int = 60000):
     with qtbot.waitSignal(window.controller.run_finished, timeout=timeout) as finished:
         qtbot.mouseClick(window.run_bar.start, Qt.MouseButton.LeftButton)
     return finished.args[0]
+
+
+class Hold:
+    """Holds the training thread in a fit-callback method, once `when` says so, until the test
+    releases it: the test acts while the run is at a known point, on a machine of any speed."""
+
+    def __init__(self, monkeypatch, method, when=lambda *args: True, after=True):
+        self.reached, self.released = threading.Event(), threading.Event()
+        self.seconds = 0.0  # how long the thread was held
+        original = getattr(fit_callback._EventCallbackMixin, method)
+
+        def held(callback, *args, **kwargs):
+            result = original(callback, *args, **kwargs) if after else None
+            if not self.reached.is_set() and when(callback, *args):
+                began = time.monotonic()
+                self.reached.set()
+                self.released.wait(120)
+                self.seconds = time.monotonic() - began
+            return result if after else original(callback, *args, **kwargs)
+
+        monkeypatch.setattr(fit_callback._EventCallbackMixin, method, held)

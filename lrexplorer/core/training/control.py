@@ -1,8 +1,9 @@
 """TrainingControl: stop, pause and learning-rate requests to a training, from any thread.
 
 The training thread runs Keras's fit and has no event loop, so requests are thread-safe
-primitives it reads: stop and rate changes reach the compiled step itself (core/training/
-step_log.py's Gate) and apply from the next batch.
+primitives it reads. All three reach the compiled step itself (core/training/step_log.py's
+Gate) and apply from the next batch, even inside a compiled call of many batches; a run
+compiled with XLA pauses at the end of its call instead (XLA cannot call back into Python).
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from lrexplorer.core.training.step_log import Gate
 class TrainingControl:
     """Requests to a running training, safe to make from any thread.
 
-    While a model trains, its step gate is attached: stop and rate requests go straight to it
-    and take effect from the next batch, even inside a compiled call of several batches.
-    Pause waits at the end of the current call.
+    While a model trains, its step gate is attached: requests go straight to it and take
+    effect from the next batch, even inside a compiled call of several batches.
     """
 
     def __init__(self) -> None:
@@ -33,7 +33,7 @@ class TrainingControl:
     def attach(self, gate: Gate) -> None:
         """Route requests to `gate` while its model trains (a rate asked for earlier too)."""
         with self._lock:
-            gate.reset(stopping=self._stop.is_set())
+            gate.reset(stopping=self._stop.is_set(), paused=self.paused)
             rate = self.pending_learning_rate()
             if rate is not None:
                 gate.set_learning_rate(rate)
@@ -44,18 +44,26 @@ class TrainingControl:
             self._gate = None
 
     def stop(self) -> None:
-        self._stop.set()
-        self._running.set()  # a paused run must wake up to stop
         with self._lock:
+            self._stop.set()
             if self._gate is not None:
                 self._gate.stop()
+            # Only now may a paused run wake up: held first, it trains nothing more.
+            self._running.set()
 
     def pause(self) -> None:
-        if not self._stop.is_set():
+        with self._lock:
+            if self._stop.is_set():
+                return
             self._running.clear()
+            if self._gate is not None:
+                self._gate.pause(True)
 
     def resume(self) -> None:
-        self._running.set()
+        with self._lock:
+            if self._gate is not None:
+                self._gate.pause(False)
+            self._running.set()
 
     def set_learning_rate(self, rate: float) -> None:
         if not (rate > 0 and math.isfinite(rate)):

@@ -1,7 +1,9 @@
 """The Keras callback that reports runs batch by batch and applies TrainingControl requests.
 
 Keras calls it once per execution (`steps_per_execution` batches); the execution's step log
-holds every batch's values, so each batch still gets its own event.
+holds every batch's values, so each batch still gets its own event. A pause inside an execution
+calls it from the step itself (the gate's on_pause): the batches trained so far are reported
+first, so the plots and the progress shown while paused are where training stopped.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from lrexplorer.core import events as ev
 from lrexplorer.core.keras_api.loader import keras
 from lrexplorer.core.training.control import TrainingControl
 from lrexplorer.core.training.reporter import RunReporter
-from lrexplorer.core.training.step_log import StepLog
+from lrexplorer.core.training.step_log import Gate, StepLog
 
 
 @functools.cache
@@ -29,17 +31,20 @@ def make_callback(
     log: StepLog,
     control: TrainingControl,
     member_logs: Callable[[dict[str, Any], int], dict[str, Any]] | None = None,
+    gate: Gate | None = None,
 ) -> Any:
-    """A Keras callback that reports `reporters`' runs from `log` and applies `control`."""
-    return _callback_class()(reporters, log, control, member_logs)
+    """A Keras callback that reports `reporters`' runs from `log` and applies `control`; with
+    the model's `gate`, a pause takes effect before the next batch, inside an execution."""
+    return _callback_class()(reporters, log, control, member_logs, gate)
 
 
 class _EventCallbackMixin:
     """Turns Keras callbacks into events and applies control requests between executions.
 
     One execution is `steps_per_execution` batches, reported together when it ends (every
-    batch, read from the step log). Pause waits here, between executions; stop and rate
-    changes already took effect inside it, through the step gate.
+    batch, read from the step log). Stop, pause and rate changes take effect inside it,
+    through the step gate; without a gate (runs trained together, XLA) pause waits here,
+    between executions.
     """
 
     model: Any
@@ -50,19 +55,29 @@ class _EventCallbackMixin:
         log: StepLog,
         control: TrainingControl,
         member_logs: Callable[[dict[str, Any], int], dict[str, Any]] | None,
+        gate: Gate | None,
     ) -> None:
         super().__init__()
         self.reporters = reporters
         self.log = log
         self.control = control
+        self.gate = gate
+        # Pauses inside an execution, before the next batch; otherwise between executions.
+        self._pauses_inside = gate is not None and gate.pausable
         self.member_logs = member_logs or (lambda logs, index: logs)
         self._started = False
 
     # --- epochs -------------------------------------------------------------------------
     def on_train_begin(self, logs: Any = None) -> None:
         self.log.skip()
+        if self.gate is not None:
+            self.gate.on_pause = self._pause_inside_execution
         for reporter in self.reporters:
             reporter.start()
+
+    def on_train_end(self, logs: Any = None) -> None:
+        if self.gate is not None:
+            self.gate.on_pause = None
 
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
         for reporter in self.reporters:
@@ -74,7 +89,8 @@ class _EventCallbackMixin:
 
     # --- executions ---------------------------------------------------------------------
     def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
-        if not self._started and self.control.paused:  # paused before the first batch
+        paused_before_training = not self._started and self.control.paused
+        if paused_before_training and not self._pauses_inside:
             self._pause()
         self._started = True
         if self.control.stopping:
@@ -83,14 +99,12 @@ class _EventCallbackMixin:
             reporter.begin_group()
 
     def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
-        rows = self.log.take(logs)
-        for index, reporter in enumerate(self.reporters):
-            reporter.end_group(rows[:, index])
+        self._report(self.log.take(logs))
         if not any(reporter.active for reporter in self.reporters):
             self.model.stop_training = True
             return
         # Pause here, after the batches, so a stop while paused ends fit before another one.
-        if self.control.paused and not self.control.stopping:
+        if self.control.paused and not self.control.stopping and not self._pauses_inside:
             self._pause()
         if self.control.stopping:
             self._stop()
@@ -100,7 +114,22 @@ class _EventCallbackMixin:
             self._stop()
             self.model.stop_evaluating = True
 
+    def _report(self, rows: Any) -> None:
+        for index, reporter in enumerate(self.reporters):
+            reporter.end_group(rows[:, index])
+
     # --- requests -----------------------------------------------------------------------
+    def _pause_inside_execution(self, rows: Any, count: int) -> None:
+        """Before a batch inside an execution, while paused: report what trained, then wait.
+
+        Called from the compiled step, in one of TensorFlow's threads; the training thread
+        waits inside Keras meanwhile, so nothing else touches the reporters."""
+        self._report(self.log.take_rows(rows, count))
+        if self.control.paused and not self.control.stopping:
+            self._pause()
+        for reporter in self.reporters:
+            reporter.begin_group()
+
     def _stop(self) -> None:
         for reporter in self.reporters:
             reporter.stopped()

@@ -9,6 +9,7 @@ a tenth of a step).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -60,8 +61,10 @@ class StepLog:
         Counting written rows, not Keras's step numbers: the last execution of an epoch may
         run fewer steps than asked. At most `capacity` steps may pass between two takes.
         """
-        count = int(np.asarray(logs.pop(COUNT)))
-        rows = np.asarray(logs.pop(ROWS))
+        return self.take_rows(np.asarray(logs.pop(ROWS)), int(np.asarray(logs.pop(COUNT))))
+
+    def take_rows(self, rows: np.ndarray, count: int) -> np.ndarray:
+        """As take(), from the ring and its count as read inside a step (a pause)."""
         steps = min(count - self._read, self.capacity)
         self._read = count
         order = [(count - steps + i) % self.capacity for i in range(steps)]
@@ -71,10 +74,11 @@ class StepLog:
 class Gate:
     """Requests that reach inside a compiled execution of several steps.
 
-    Stop and live learning-rate changes are set here from any thread (plain variable
+    Stop, pause and live learning-rate changes are set here from any thread (plain variable
     assignments) and read by the compiled step before each batch, so they take effect from the
     next batch even when one call trains `steps_per_execution` batches. A held step (after a
-    stop, or after the loss stops being finite) trains nothing and costs next to nothing.
+    stop, or after the loss stops being finite) trains nothing and costs next to nothing. A
+    paused step calls back into Python (`on_pause`) before its batch and waits there.
     """
 
     def __init__(self, constant_rate: bool) -> None:
@@ -83,10 +87,15 @@ class Gate:
 
         self.constant_rate = constant_rate
         self.requested: dict[float, float] = {}  # float32 value -> the rate as typed
+        # Called from inside the compiled step, before a batch, while `paused` is set: with
+        # the step log's ring and count so far; returns when the run may go on.
+        self.on_pause: Callable[[np.ndarray, int], None] | None = None
+        self.pausable = False  # whether the step obeys `paused` (not under XLA): install()
         with tf.init_scope():
             # Each variable has one writer, so no request is lost to a step's write: `hold` and
             # `rate` are written from outside, `diverged` only by the step itself.
             self.hold = tf.Variable(False, trainable=False)
+            self.paused = tf.Variable(False, trainable=False)
             self.diverged = tf.Variable(False, trainable=False)
             # A new rate is `rate` with a new `rate_version`; the step applies it once it sees
             # a version it has not applied yet (`applied`, written by the step).
@@ -94,15 +103,25 @@ class Gate:
             self.rate_version = tf.Variable(tf.constant(0, tf.int64), trainable=False)
             self.applied = tf.Variable(tf.constant(0, tf.int64), trainable=False)
 
-    def reset(self, stopping: bool = False) -> None:
-        """Before a run: open (or already held, when a stop came before training began)."""
+    def reset(self, stopping: bool = False, paused: bool = False) -> None:
+        """Before a run: open (or already held or paused, when asked before training began)."""
         self.hold.assign(stopping)
+        self.paused.assign(paused)
         self.diverged.assign(False)
         self.applied.assign(self.rate_version)
         self.requested.clear()
 
     def stop(self) -> None:
         self.hold.assign(True)
+
+    def pause(self, paused: bool) -> None:
+        self.paused.assign(paused)
+
+    def _wait(self, rows: Any, count: Any) -> bool:
+        """Inside the step (a TensorFlow thread, the training thread waits in C++ meanwhile)."""
+        if self.on_pause is not None:
+            self.on_pause(rows.numpy(), int(count.numpy()))
+        return True
 
     def set_learning_rate(self, rate: float) -> None:
         if self.constant_rate:
@@ -112,7 +131,8 @@ class Gate:
 
 
 def install(model: Any, capacity: int, constant_rate: bool = True) -> tuple[StepLog, Gate]:
-    """Make `model`'s train step log each step and obey a Gate (call before its first fit).
+    """Make `model`'s train step log each step and obey a Gate (call after compile, before
+    its first fit).
 
     The training itself is Keras's own train step: the exported script, which runs plain
     `fit`, trains the same way at the same speed.
@@ -122,6 +142,18 @@ def install(model: Any, capacity: int, constant_rate: bool = True) -> tuple[Step
     keras_step = model.train_step
     optimizer = model.optimizer
     tf = log._tf
+    # XLA compiles the step whole and cannot call back into Python: such a run pauses at the
+    # end of its compiled call (the fit callback), not before the next batch.
+    pausable = gate.pausable = not model.jit_compile
+
+    def wait_if_paused() -> Any:
+        return tf.cond(
+            gate.paused,
+            lambda: tf.py_function(
+                gate._wait, [log._rows.read_value(), log._count.read_value()], Tout=tf.bool
+            ),
+            lambda: tf.constant(False),
+        )
 
     def take_new_rate(version: Any) -> Any:
         optimizer.learning_rate.assign(gate.rate)
@@ -129,6 +161,10 @@ def install(model: Any, capacity: int, constant_rate: bool = True) -> tuple[Step
         return tf.constant(True)
 
     def train_step(data: Any) -> Any:
+        with tf.control_dependencies([wait_if_paused()] if pausable else []):
+            return gated_step(data)
+
+    def gated_step(data: Any) -> Any:
         if constant_rate:
             version = gate.rate_version.read_value()
             tf.cond(

@@ -131,7 +131,7 @@ class Trainer:
         total_steps = steps_per_epoch * config.epochs
         emit(_run_started(record.id, config, model.optimizer, steps_per_epoch, arrays, data))
         reporter = RunReporter(config, train_samples, total_steps, emit, gate.requested)
-        callback = make_callback([reporter], log, control)
+        callback = make_callback([reporter], log, control, gate=gate)
         if control.stopping:
             emit(ev.RunFinished(ev.STOPPED, 0.0))
             return

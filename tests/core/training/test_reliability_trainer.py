@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -13,7 +12,7 @@ from lrexplorer.core.data import datasets as data
 from lrexplorer.core.keras_api.loader import keras
 from lrexplorer.core.training.control import TrainingControl
 from lrexplorer.core.training.trainer import Trainer
-from tests.reliability_support import point_keras_home, silent_server_url
+from tests.reliability_support import point_keras_home, silent_server_url, without_stall_timeout
 
 
 @pytest.fixture
@@ -24,12 +23,11 @@ def silent_server():
 def test_a_stop_during_a_download_that_hangs_ends_the_run_as_stopped(
     tmp_path, monkeypatch, silent_server
 ):
-    keras()  # imported before the clock starts
+    keras()
+    without_stall_timeout(monkeypatch)  # the stop ends the download, nothing else can
     point_keras_home(monkeypatch, tmp_path / "keras-home")
     monkeypatch.setenv(data.MIRROR_ENV, silent_server)
     control = TrainingControl()
     threading.Timer(0.3, control.stop).start()
-    began = time.monotonic()
     record = Trainer().run(RunConfig(dataset="mnist", train_samples=64), control=control)
-    assert time.monotonic() - began < 2  # this part holds already
     assert record.status == ev.STOPPED and record.error is None

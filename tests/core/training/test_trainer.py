@@ -10,9 +10,7 @@ import pytest
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig, ScheduleConfig
 from lrexplorer.core.keras_api.optimizers import registry
-from lrexplorer.core.keras_api.validation import check_config
 from lrexplorer.core.training.control import TrainingControl
-from lrexplorer.core.training.model_pool import ModelPool
 from lrexplorer.core.training.trainer import Trainer
 
 TINY = RunConfig(
@@ -151,6 +149,50 @@ def test_stop_while_paused(trainer):
     assert record.status == ev.STOPPED and record.batches["step"] == [1, 2]
 
 
+def test_pause_takes_effect_before_the_next_batch_inside_one_call_of_a_whole_epoch(
+    trainer, monkeypatch
+):
+    """One compiled call trains the whole epoch of 40 batches. A pause asked for before batch
+    21 holds training there: batches 1-20 are reported before Paused (the plots and progress
+    show where training stopped), none trains while paused, and after Resumed the call goes on.
+
+    Deterministic: the run is paused from the start, and the test lets the step's pause
+    callback through for batches 1-20 (as if the pause had not been asked for yet), then
+    holds at 21 until it has checked that nothing moves."""
+    from lrexplorer.core.training import fit_callback
+
+    config = TINY.replace(train_samples=320, batch_size=8, epochs=1, steps_per_execution=40)
+    control = TrainingControl()
+    control.pause()
+    seen: list = []
+    calls: list[int] = []
+    original = fit_callback._EventCallbackMixin._pause_inside_execution
+
+    def pause_before_21(self, rows, count):
+        calls.append(count)
+        if count == 20:  # 20 batches trained: this is the boundary before batch 21
+            trained_before = [e.step for e in seen if isinstance(e, ev.BatchEnd)]
+            assert trained_before == []  # nothing reported yet: the call is still running
+            resume = threading.Timer(0.3, control.resume)
+            resume.start()
+            original(self, rows, count)  # reports 1-20, then waits until resumed
+            # Nothing trained while paused: the step log still holds 20 rows.
+            assert int(self.log._count.numpy()) - self.log._read == 0
+
+    monkeypatch.setattr(
+        fit_callback._EventCallbackMixin, "_pause_inside_execution", pause_before_21
+    )
+    record = trainer.run(config, seen.append, control)
+    assert record.status == ev.FINISHED and record.batches["step"] == list(range(1, 41))
+    paused = of(ev.Paused, seen)
+    assert [p.step for p in paused] == [20]
+    before = seen[: seen.index(paused[0])]
+    assert [e.step for e in before if isinstance(e, ev.BatchEnd)] == list(range(1, 21))
+    assert of(ev.Resumed, seen)[0].paused_seconds >= 0.25
+    assert calls[: calls.index(20) + 1] == list(range(21))  # a callback before every batch
+    assert len(of(ev.EpochEnd, seen)) == 1  # one epoch, one call: the same execution went on
+
+
 def test_live_rate_change_applies_from_the_next_batch_like_a_piecewise_schedule(trainer):
     control = TrainingControl()
 
@@ -283,36 +325,38 @@ def test_a_run_trains_like_the_plain_keras_script_it_exports(trainer):
         np.testing.assert_allclose(ours, history.history[name], rtol=1e-6, err_msg=name)
 
 
-def test_inside_one_long_execution_a_rate_change_and_a_stop_apply_from_the_next_batch(trainer):
-    # One compiled call trains the whole epoch (125 batches): requests must reach inside it.
+def test_inside_one_long_execution_a_rate_change_and_a_stop_apply_from_the_next_batch(
+    trainer, monkeypatch
+):
+    """One compiled call trains the whole epoch (125 batches): requests must reach inside it.
+
+    The requests are made from inside the step itself, before batches 21 and 41 (the step
+    calls back into Python before each batch while its gate is paused; the test answers
+    without waiting), so they land at exactly those batches on a machine of any speed."""
+    from lrexplorer.core.training import fit_callback
+
     config = TINY.replace(
         train_samples=4000, batch_size=32, epochs=1, steps_per_execution=125, seed=3
     )
-    collect(trainer, config)  # compile once, so the timed run below trains at full speed
     control = TrainingControl()
-    # Events arrive only when the call ends, so watch the optimizer's step count instead.
-    model = trainer._pool._entries[ModelPool.key(check_config(config))].model
+    control.pause()  # the gate calls back before every batch; the test never waits there
 
-    def when(step, request):
-        while int(model.optimizer.iterations.numpy()) < step:
-            time.sleep(0.001)
-        request()
+    def requests_before_batches(self, rows, count):
+        if count == 20:
+            control.set_learning_rate(1e-4)
+        elif count == 40:
+            control.stop()
 
-    def requests_while_training(event):
-        if isinstance(event, ev.RunStarted):
-
-            def later():
-                when(20, lambda: control.set_learning_rate(1e-4))
-                when(40, control.stop)
-
-            threading.Thread(target=later, daemon=True).start()
-
-    record, events = collect(trainer, config, control, requests_while_training)
+    monkeypatch.setattr(
+        fit_callback._EventCallbackMixin, "_pause_inside_execution", requests_before_batches
+    )
+    record, events = collect(trainer, config, control)
+    monkeypatch.undo()
     assert record.status == ev.STOPPED
     steps = len(record.batches["step"])
-    assert 40 <= steps < 60  # stopped inside the call, not at its end (125)
+    assert steps == 40  # stopped inside the call, before batch 41, not at its end (125)
     (change,) = of(ev.LearningRateChanged, events)
-    assert change.learning_rate == 1e-4 and 20 < change.step <= 30
+    assert change.learning_rate == 1e-4 and change.step == 21
     rates = record.batches["learning_rate"]
     assert rates == [1e-3] * (change.step - 1) + [1e-4] * (steps - change.step + 1)
     # The rates really were the ones used: the same rates as a schedule train identically.

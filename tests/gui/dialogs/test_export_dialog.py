@@ -122,7 +122,7 @@ def test_copy_puts_the_exact_code_on_the_clipboard(qtbot):
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == _editor(dialog, "object").toPlainText()
     assert button.text().startswith("Copied")
-    qtbot.waitUntil(lambda: button.text() == "Copy", timeout=4000)
+    qtbot.waitUntil(lambda: button.text() == "Copy", timeout=30000)
 
 
 def test_save_writes_the_code_as_utf8_python(qtbot, tmp_path, monkeypatch):

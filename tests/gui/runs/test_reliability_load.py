@@ -48,6 +48,21 @@ def construct(qtbot, folder: Path, settings_file: Path) -> tuple[MainWindow, flo
     return window, seconds
 
 
+def test_a_thousand_saved_runs_open_newest_first_with_histories_unread(qtbot, tmp_path):
+    folder = tmp_path / "runs"
+    write_saved_runs(folder, 1000)
+    window, _ = construct(qtbot, folder, tmp_path / "settings.ini")
+    records = window.runs_panel.records()
+    assert len(records) == 1000 and records[0].id == "20260101-000999-abcdef"  # newest first
+    assert all(record.batches is None for record in records)  # histories wait until plotted
+    live = RunRecord(id="20270101-000000-abcdef", config=TINY)
+    window.runs_panel.add_run(live, checked=True)
+    window.runs_panel.update_run(live)
+    assert window.runs_panel.checked() == [live] and window.runs_panel.records()[0] is live
+    window.close()
+
+
+@pytest.mark.slow
 def test_a_thousand_saved_runs_open_in_well_under_a_second(qtbot, tmp_path):
     folder = tmp_path / "runs"
     write_saved_runs(folder, 1000)

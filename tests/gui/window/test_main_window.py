@@ -1,5 +1,7 @@
 """The whole window, driven like a teacher would: real widgets, real training, offscreen."""
 
+import threading
+
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QPushButton
@@ -9,6 +11,7 @@ from lrexplorer.core.config import RunConfig
 from lrexplorer.core.keras_api.optimizers import build_optimizer
 from lrexplorer.core.keras_api.validation import check_config
 from lrexplorer.gui.window.main_window import MainWindow
+from tests.gui.reliability_support import Hold
 
 TINY = RunConfig(
     dataset="sample", train_samples=256, test_samples=64, epochs=1, batch_size=32, seed=0
@@ -109,26 +112,30 @@ def test_bad_learning_rate_blocks_start_with_the_reason(qtbot, make_window):
     assert window.run_bar.start.isEnabled()
 
 
-def test_stop_mid_run_keeps_a_stopped_run(qtbot, make_window):
+def test_stop_mid_run_keeps_a_stopped_run(qtbot, make_window, monkeypatch):
     window = make_window(TINY.replace(train_samples=2000, batch_size=16, epochs=3))
+    hold = Hold(monkeypatch, "on_train_batch_end")  # after the first call's batches
     with qtbot.waitSignal(window.controller.run_finished, timeout=60000) as finished:
         window.start_run()
-        qtbot.waitUntil(lambda: window.controller.current.steps_done >= 3, timeout=60000)
+        qtbot.waitUntil(hold.reached.is_set, timeout=60000)
         qtbot.mouseClick(window.run_bar.stop, Qt.MouseButton.LeftButton)
+        hold.released.set()
     record = finished.args[0]
     assert record.status == ev.STOPPED
     assert record.steps_done < record.total_steps
     assert not window.run_bar.stop.isEnabled() and window.run_bar.start.isEnabled()
 
 
-def test_pause_and_resume(qtbot, make_window):
+def test_pause_and_resume(qtbot, make_window, monkeypatch):
     window = make_window(TINY.replace(train_samples=2000, batch_size=16))
+    hold = Hold(monkeypatch, "on_train_batch_end")  # after the first call's batches
     with qtbot.waitSignal(window.controller.run_finished, timeout=60000) as finished:
         window.start_run()
-        qtbot.waitUntil(lambda: window.controller.current.steps_done >= 2, timeout=60000)
+        qtbot.waitUntil(hold.reached.is_set, timeout=60000)
         qtbot.mouseClick(window.run_bar.pause, Qt.MouseButton.LeftButton)
+        hold.released.set()
         assert window.run_bar.pause.text() == "Resume"
-        qtbot.waitUntil(lambda: any(isinstance(e, ev.Paused) for e in events), timeout=10000)
+        qtbot.waitUntil(lambda: any(isinstance(e, ev.Paused) for e in events), timeout=60000)
         held = window.controller.current.steps_done
         qtbot.wait(400)
         assert window.controller.current.steps_done == held
@@ -151,26 +158,34 @@ def _collect_events(make_window, monkeypatch):
     monkeypatch.setattr(MainWindow, "_on_controller_run_event", spy)
 
 
-def test_moving_the_rate_during_a_run_changes_it_live(qtbot, make_window):
+def test_moving_the_rate_during_a_run_changes_it_live(qtbot, make_window, monkeypatch):
     window = make_window(TINY.replace(train_samples=2000, batch_size=16, learning_rate=1e-3))
+    hold = Hold(monkeypatch, "on_train_batch_end")  # after the first call's 32 batches
     with qtbot.waitSignal(window.controller.run_finished, timeout=60000) as finished:
         window.start_run()
-        qtbot.waitUntil(lambda: window.controller.current.steps_done >= 3, timeout=60000)
+        qtbot.waitUntil(hold.reached.is_set, timeout=60000)
         window.findChild(object, "learningRate").set_rate(1e-4)
+        hold.released.set()
     record = finished.args[0]
     assert len(record.lr_changes) == 1 and record.lr_changes[0]["learning_rate"] == 1e-4
     change_step = record.lr_changes[0]["step"]
+    assert change_step == 33  # the next batch
     rates = record.batches["learning_rate"]
     assert rates[change_step - 2] == 1e-3 and rates[change_step - 1] == 1e-4
     assert window.plots.marker_steps(record.id) == [change_step]
 
 
-def test_closing_during_a_run_saves_it_as_stopped_and_it_reloads(qtbot, make_window, tmp_path):
+def test_closing_during_a_run_saves_it_as_stopped_and_it_reloads(
+    qtbot, make_window, tmp_path, monkeypatch
+):
     window = make_window(TINY)
     done = start_and_wait(qtbot, window)  # one finished run first
     window.draft.set_config(TINY.replace(train_samples=8000, epochs=3))
+    hold = Hold(monkeypatch, "on_train_batch_end")  # after the first call's 32 batches
     window.start_run()
+    qtbot.waitUntil(hold.reached.is_set, timeout=60000)
     qtbot.waitUntil(lambda: window.controller.current.steps_done >= 2, timeout=60000)
+    threading.Timer(0.2, hold.released.set).start()  # while close() waits for the run
     window.close()
     assert not window.controller.busy
     again = make_window(TINY)
@@ -220,14 +235,16 @@ def test_a_preset_queues_its_runs_and_ends_with_a_summary(qtbot, make_window):
     summary.close()
 
 
-def test_shortcuts_start_and_stop(qtbot, make_window):
+def test_shortcuts_start_and_stop(qtbot, make_window, monkeypatch):
     window = make_window(TINY.replace(train_samples=4000, batch_size=16))
     window.activateWindow()
+    hold = Hold(monkeypatch, "on_train_batch_end")  # after the first call's batches
     with qtbot.waitSignal(window.controller.run_finished, timeout=60000) as finished:
         window.actions.start_action.trigger()
-        qtbot.waitUntil(lambda: window.controller.busy, timeout=5000)
-        qtbot.waitUntil(lambda: window.controller.current.steps_done >= 1, timeout=60000)
+        assert window.controller.busy
+        qtbot.waitUntil(hold.reached.is_set, timeout=60000)
         window.actions.stop_action.trigger()
+        hold.released.set()
     assert finished.args[0].status == ev.STOPPED
     keys = {a.shortcut().toString() for a in window.findChildren(type(window.actions.stop_action))}
     assert {"Ctrl+Return", "Space", "Esc"} <= keys
