@@ -49,7 +49,8 @@ def config(args: argparse.Namespace, **changes: Any) -> Any:
 
 # --- B: the tutorial's plain script ---------------------------------------------------------
 def probe_plain(args: argparse.Namespace) -> None:
-    """The tutorial's script as a learner writes it: Keras defaults, plain fit."""
+    """The tutorial's script as a learner writes it: Keras defaults, plain fit (with --spe N,
+    steps_per_execution=N: as the app and its exported script compile it)."""
     import keras
     import numpy as np
 
@@ -71,6 +72,7 @@ def probe_plain(args: argparse.Namespace) -> None:
         optimizer=keras.optimizers.RMSprop(1e-4),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
+        steps_per_execution=args.spe or 1,  # the tutorial's script leaves Keras's default, 1
     )
     model.fit(x, y, epochs=args.epochs, batch_size=128, verbose=0, callbacks=[EpochClock()])
     result(epoch_seconds=seconds)
