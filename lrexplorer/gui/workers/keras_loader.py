@@ -76,8 +76,10 @@ class KerasLoader(QObject):
             self._thread.wait()
         self._thread = None
 
-    def wait(self, msecs: int = 30000) -> bool:
-        """Block until the import ends (used when closing the window early)."""
+    def wait(self) -> bool:
+        """Block until the import ends (used when closing the window early). An import cannot
+        be interrupted, and the thread must end before the app does: on a busy machine
+        importing TensorFlow has taken longer than half a minute."""
         if self._thread is None:
             return True
-        return self._thread.wait(msecs)
+        return self._thread.wait()

@@ -7,36 +7,15 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QPushButton
 
 from lrexplorer.core import events as ev
-from lrexplorer.core.config import RunConfig
 from lrexplorer.core.keras_api.optimizers import build_optimizer
 from lrexplorer.core.keras_api.validation import check_config
 from lrexplorer.gui.window.main_window import MainWindow
-from tests.gui.reliability_support import Hold
-
-TINY = RunConfig(
-    dataset="sample", train_samples=256, test_samples=64, epochs=1, batch_size=32, seed=0
-)
+from tests.gui.reliability_support import TINY, Hold, window_maker
 
 
 @pytest.fixture
 def make_window(qtbot, tmp_path):
-    windows = []
-
-    def make(config=TINY, wait_for_keras=True):
-        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(runs_folder=tmp_path / "runs", settings=settings)
-        qtbot.addWidget(window)
-        window.draft.set_config(config)
-        window.show()
-        if wait_for_keras:
-            qtbot.waitUntil(lambda: window.keras is not None, timeout=60000)
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        if window.isVisible():
-            window.close()
+    yield from window_maker(qtbot, tmp_path)
 
 
 def start_and_wait(qtbot, window, timeout=60000):
