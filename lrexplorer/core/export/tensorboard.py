@@ -250,29 +250,27 @@ def _write_events(folder: Path, start: float, events: list[Any]) -> None:
 
 
 def _scalar_events(values: list[Scalar]) -> list[Any]:
-    """Event protos of one folder's scalars, float32 as tf.summary.scalar writes them; the
-    metadata (which plugin, the description) with each tag's first value only, as TensorFlow's
-    writer does."""
-    from tensorflow.core.framework import summary_pb2, tensor_pb2, types_pb2
+    """Event protos of one folder's scalars, float32 as tf.summary.scalar writes them. The
+    values of one step and time share an event (a batch's five: a fifth of the events to
+    build); the metadata (which plugin, the description) comes with each tag's first value
+    only, as TensorFlow's writer does."""
+    from tensorflow.core.framework import summary_pb2, types_pb2
     from tensorflow.core.util import event_pb2
 
     described: set[str] = set()
-    events = []
+    events: list[Any] = []
     for folder, tag, step, value, wall in values:
-        tensor = tensor_pb2.TensorProto(dtype=types_pb2.DT_FLOAT, float_val=[value])
-        tensor.tensor_shape.SetInParent()  # a scalar: a shape with no dimensions
-        summary = summary_pb2.Summary()
-        item = summary.value.add(tag=tag, tensor=tensor)
+        if not events or events[-1].step != step or events[-1].wall_time != wall:
+            events.append(event_pb2.Event(wall_time=wall, step=step))
+        item = events[-1].summary.value.add(tag=tag)
+        item.tensor.dtype = types_pb2.DT_FLOAT
+        item.tensor.float_val.append(value)
+        item.tensor.tensor_shape.SetInParent()  # a scalar: a shape with no dimensions
         if tag not in described:
             described.add(tag)
-            item.metadata.CopyFrom(
-                summary_pb2.SummaryMetadata(
-                    summary_description=DESCRIPTIONS.get((folder, tag), ""),
-                    plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars"),
-                    data_class=summary_pb2.DATA_CLASS_SCALAR,
-                )
-            )
-        events.append(event_pb2.Event(wall_time=wall, step=step, summary=summary))
+            item.metadata.summary_description = DESCRIPTIONS.get((folder, tag), "")
+            item.metadata.plugin_data.plugin_name = "scalars"
+            item.metadata.data_class = summary_pb2.DATA_CLASS_SCALAR
     return events
 
 
