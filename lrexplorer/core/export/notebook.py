@@ -8,10 +8,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import nbformat
-from nbformat import v4
+from typing import TYPE_CHECKING, Any
 
 from lrexplorer.core.config import DATASETS, RunConfig
 from lrexplorer.core.export.code_format import quoted
@@ -30,6 +27,9 @@ from lrexplorer.core.export.snippets import render, resolve
 from lrexplorer.core.keras_api.loader import keras_version
 from lrexplorer.core.keras_api.models import MODELS
 from lrexplorer.core.store.records import RunRecord
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 NOTEBOOK_FORMS = ("name", "dict", "object")
 WARNING_HEADING = "The name form does not reproduce this run."
@@ -70,11 +70,14 @@ def build_notebook(
     lr_changes: Sequence[tuple[int, float]] = (),
     record: RunRecord | None = None,
     sample_path: str | None = None,
-) -> nbformat.NotebookNode:
+) -> NotebookNode:
     """The notebook that trains `config` (with its live rate changes replayed) in plain Keras,
     compiling in `form` (one of NOTEBOOK_FORMS); `record` adds the run's own results to the
     title cell. `sample_path` replaces the bundled sample's path (a lesson bundle's copy).
     ConfigError if the config cannot train."""
+    import nbformat  # a quarter of a second: only when a notebook is made
+    from nbformat import v4
+
     if form not in NOTEBOOK_FORMS:
         raise ValueError(
             f"unknown notebook form {form!r}: choose one of {', '.join(NOTEBOOK_FORMS)}"
@@ -125,11 +128,13 @@ def build_notebook(
     return notebook
 
 
-def notebook_text(notebook: nbformat.NotebookNode) -> str:
+def notebook_text(notebook: NotebookNode) -> str:
+    import nbformat
+
     return nbformat.writes(notebook)
 
 
-def write_notebook(notebook: nbformat.NotebookNode, path: str | os.PathLike[str]) -> Path:
+def write_notebook(notebook: NotebookNode, path: str | os.PathLike[str]) -> Path:
     """Write `notebook` at `path` (".ipynb" added if it has no suffix), whole or not at all."""
     target = Path(path)
     if not target.suffix:
@@ -149,7 +154,7 @@ def write_notebook(notebook: nbformat.NotebookNode, path: str | os.PathLike[str]
 
 def record_notebook(
     record: RunRecord, form: str = "object", import_style: str = "keras", **options: Any
-) -> nbformat.NotebookNode:
+) -> NotebookNode:
     """The notebook of a saved run, its live learning-rate changes replayed."""
     return build_notebook(
         record.config, form, import_style, record.rate_changes(), record=record, **options
