@@ -52,11 +52,14 @@ if plt is None:
         row = [results[name][epoch - 1] for name in names]
         print(f"{epoch:5d}" + "".join(f"{value:14.4f}" for value in row))
 else:
+    from matplotlib.ticker import MaxNLocator
+
     figure, panes = plt.subplots(1, 2, figsize=(10, 4))
     for axes, name in zip(panes, ["loss", "accuracy"]):
         axes.plot(epochs, results[name], "o-", label="training")
         axes.plot(epochs, results[f"val_{name}"], "o-", label="validation")
         axes.set_xlabel("epoch")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_ylabel(name)
         axes.legend()
     figure.suptitle({title})
