@@ -4,6 +4,7 @@ thread: it imports TensorFlow if the window has not yet, and a long lesson takes
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from lrexplorer.gui.workers.worker import Worker, start_worker
 if TYPE_CHECKING:
     from PySide6.QtCore import QThread
 
+    from lrexplorer.core.store.run_store import RunStore
     from lrexplorer.gui.window.main_window import MainWindow
 
 CLOSE_WAIT_MS = 30000  # closing the window lets an export in progress finish its files
@@ -78,10 +80,11 @@ class TensorBoardExport(QObject):
         if not done:
             window.banner.show_message("There are no finished runs to export to TensorBoard yet.")
             return False
-        for record in done:
-            window.store.load_history(record)  # listed runs are read without their history
         self._folder = Path(folder)
-        worker = Worker(lambda _progress: _write(done, self._folder))
+        store = window.store
+        worker = Worker(
+            lambda _progress: _write([_with_history(store, r) for r in done], self._folder)
+        )
         worker.finished.connect(self._on_worker_finished)
         worker.errored.connect(self._on_worker_errored)
         self._thread = start_worker(worker, "tensorboard-export")
@@ -115,6 +118,17 @@ class TensorBoardExport(QObject):
         if watched is self._window and event.type() == QEvent.Type.Close:
             self.wait(CLOSE_WAIT_MS)
         return False
+
+
+def _with_history(store: RunStore, record: RunRecord) -> RunRecord:
+    """The record with its per-batch history (worker thread). Listed runs are read without it;
+    reading ten long histories takes the better part of a second, so it is read here, into a
+    copy: the window's record is not touched from this thread."""
+    if record.batches is not None:
+        return record
+    loaded = copy.copy(record)
+    store.load_history(loaded)
+    return loaded
 
 
 def _write(records: list[RunRecord], folder: Path) -> list[Path] | str:

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QPushButton
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig
@@ -46,6 +47,12 @@ def window(qtbot, tmp_path):
 
 def trigger(window, name):
     window.findChild(QAction, name).trigger()
+
+
+def batch_steps(run_folder):
+    train = EventAccumulator(str(run_folder / "train"), size_guidance={"tensors": 0})
+    train.Reload()
+    return [event.step for event in train.Tensors("batch_loss")]
 
 
 def banner_text(window):
@@ -87,7 +94,7 @@ def test_export_to_tensorboard_writes_the_ticked_runs_in_the_background(window, 
     assert export.busy  # the window went on; the files are written by a worker thread
     qtbot.waitUntil(lambda: not export.busy, timeout=60000)
     assert sorted(p.name for p in logs.iterdir()) == ["SGD_0.01"]
-    assert len(list((logs / "SGD_0.01" / "train").glob("events.out.tfevents.*"))) == 1
+    assert batch_steps(logs / "SGD_0.01") == list(range(1, 21))
     assert window.statusBar().currentMessage() == (
         f"Exported 1 run to TensorBoard: tensorboard --logdir {logs}"
     )
@@ -98,6 +105,11 @@ def test_export_to_tensorboard_writes_the_ticked_runs_in_the_background(window, 
     assert asked == ["", str(logs)]
     assert sorted(p.name for p in logs.iterdir()) == ["SGD_0.01", "SGD_0.1_fast"]
     assert "Exported 2 runs" in window.statusBar().currentMessage()
+    # The unticked run's history was read from the store for the export, into a copy: the
+    # window's own record still has none (it reads it when the run is shown).
+    assert batch_steps(logs / "SGD_0.1_fast") == list(range(1, 21))
+    (unticked,) = [r for r in window.runs_panel.records() if r.id == "r2"]
+    assert unticked.batches is None
 
 
 def test_a_failed_tensorboard_export_is_said_and_a_cancelled_one_writes_nothing(
