@@ -117,8 +117,8 @@ def _write_run(folder: Path, record: RunRecord) -> list[str]:
         _write_text(folder / "batches.csv", batches_csv(record))
     _write_text(folder / "epochs.csv", epochs_csv(record))
     code, problem = _snippets(record)
-    for form, text in code.items():
-        _write_text(folder / f"{form}.py", text)
+    for name, text in code.items():
+        _write_text(folder / name, text)
     if problem:
         notes.append(f"Its Keras code could not be written: {problem}")
         _write_text(
@@ -130,14 +130,20 @@ def _write_run(folder: Path, record: RunRecord) -> list[str]:
 
 
 def _snippets(record: RunRecord) -> tuple[dict[str, str], str | None]:
-    """Every snippet form, with the run's live rate changes replayed; or why there is none."""
-    from lrexplorer.core.export.snippets import FORMS, render  # imports Keras: only when bundling
+    """Every snippet form and the notebook by file name, with the run's live rate changes
+    replayed; or why there are none."""
+    # Both import Keras: only when bundling.
+    from lrexplorer.core.export.notebook import notebook_text, record_notebook
+    from lrexplorer.core.export.snippets import FORMS, render
 
     changes = record.rate_changes()
     code = {}
     try:
         for form in FORMS:
-            code[form] = render(record.config, form, lr_changes=changes).code
+            code[f"{form}.py"] = render(record.config, form, lr_changes=changes).code
+        # The notebook opens in the run's folder: the bundle's copy of the sample is one up.
+        notebook = record_notebook(record, sample_path=f"../{SAMPLE}")
+        code["notebook.ipynb"] = notebook_text(notebook)
     except Exception as error:
         # Whatever stops one run's code (a config this Keras refuses, an optimizer it lacks)
         # is a note in the bundle, not a lesson's results lost.
@@ -145,7 +151,7 @@ def _snippets(record: RunRecord) -> tuple[dict[str, str], str | None]:
     if record.config.dataset == "sample":
         # The script reads the sample where lrexplorer is installed; the bundle carries a copy.
         here = json.dumps(str(resource_path(SAMPLE)), ensure_ascii=False)
-        code["script"] = code["script"].replace(here, json.dumps(f"../{SAMPLE}"))
+        code["script.py"] = code["script.py"].replace(here, json.dumps(f"../{SAMPLE}"))
     return code, None
 
 
@@ -214,6 +220,8 @@ def _readme(
         "  - `name.py`, `dict.py`, `object.py`: the three ways to give Keras the optimizer; "
         '`name.py` (`optimizer="rmsprop"`) says which of the run\'s settings it would lose',
         "  - `script.py`: a complete script that trains the same model the same way",
+        "  - `notebook.ipynb`: the same as a Jupyter notebook, a cell per step, ending with a "
+        "plot of the history",
         "",
         "## Runs",
         "",
@@ -260,6 +268,9 @@ def _rerun_section(rows: list[tuple[str, RunRecord, list[str]]], bundled_sample:
         "It trains the same model with the same optimizer, learning rate, schedule and seed, and "
         "prints the test accuracy. The numbers come out close to the run's, not identical: "
         "another machine or Keras version rounds differently.",
+        "",
+        "Or open `notebook.ipynb` in Jupyter (`pip install notebook matplotlib`, then "
+        "`jupyter notebook notebook.ipynb` in the run's folder) and run all its cells.",
     ]
     datasets = {record.config.dataset for _name, record, _notes in rows}
     if datasets & {"mnist", "fashion_mnist"}:

@@ -17,15 +17,20 @@ from lrexplorer.core.keras_api.optimizers import OptimizerSpec
 IMPORT_LINES = {"keras": "import keras", "tf.keras": "from tensorflow import keras"}
 
 
-def _script_header(
-    config: RunConfig, spec: OptimizerSpec, import_style: str, imports: set[str]
-) -> list[str]:
-    """The script's docstring and its imports, grouped and sorted as isort does."""
+def import_lines(import_style: str, imports: set[str]) -> list[str]:
+    """The import statements, grouped and sorted as isort does: the standard library first."""
     third_party = [IMPORT_LINES[import_style]]
     if "numpy" in imports:
         third_party.append("import numpy as np")
     third_party.sort(key=lambda line: (line.startswith("from "), line))
     stdlib = [f"import {name}" for name in sorted(imports - {"numpy"})]
+    return [*([*stdlib, ""] if stdlib else []), *third_party]
+
+
+def _script_header(
+    config: RunConfig, spec: OptimizerSpec, import_style: str, imports: set[str]
+) -> list[str]:
+    """The script's docstring and its imports."""
     return [
         '"""Reproduces an lrexplorer run in plain Keras.',
         "",
@@ -35,12 +40,13 @@ def _script_header(
         f"Written for Keras {keras_version()}.",
         '"""',
         "",
-        *([*stdlib, ""] if stdlib else []),
-        *third_party,
+        *import_lines(import_style, imports),
     ]
 
 
-def script(config: RunConfig, spec: OptimizerSpec, import_style: str, replayed: bool) -> str:
+def model_sources(config: RunConfig) -> tuple[str, list[str]]:
+    """(the pixel preparation function, the model's classes and builder), quoted verbatim from
+    core/keras_api/model_zoo.py."""
     info = MODELS[config.model]
     module = zoo()
     builder = inspect.getsource(getattr(module, info.builder)).rstrip()
@@ -50,37 +56,55 @@ def script(config: RunConfig, spec: OptimizerSpec, import_style: str, replayed: 
         if inspect.isclass(cls) and cls.__module__ == module.__name__ and name in builder
     ]
     prepare = inspect.getsource(getattr(module, info.prepare)).rstrip()
-    data_defs, data_lines, imports = _data_code(config)
+    return prepare, [*classes, builder]
+
+
+def prepare_lines(config: RunConfig) -> list[str]:
+    prepare = MODELS[config.model].prepare
+    return [
+        "# Pixels as the model expects them: float32 values between 0 and 1.",
+        f"x_train = {prepare}(x_train)",
+        f"x_test = {prepare}(x_test)",
+    ]
+
+
+def model_lines(config: RunConfig) -> list[str]:
+    return [
+        "# The same seed as the run: the same initial weights and batch order.",
+        f"keras.utils.set_random_seed({config.seed})",
+        f"model = {MODELS[config.model].builder}()",
+    ]
+
+
+def fit_lines(config: RunConfig, target: str = "") -> list[str]:
+    """model.fit(...) with the run's epochs, batch size and validation data; `target` is what
+    the result is assigned to ("history = "), if anything."""
+    kwargs = {
+        "epochs": config.epochs,
+        "batch_size": config.batch_size,
+        "validation_data": Raw("(x_test, y_test)"),
+    }
+    return statement(target, Call("model.fit", (Raw("x_train"), Raw("y_train")), kwargs))
+
+
+def script(config: RunConfig, spec: OptimizerSpec, import_style: str, replayed: bool) -> str:
+    prepare, model_defs = model_sources(config)
+    data_defs, data_lines, imports = data_code(config)
     header = _script_header(config, spec, import_style, imports)
-    defs = [*data_defs, prepare, *classes, builder]
+    defs = [*data_defs, prepare, *model_defs]
     optimizer_code = history_comment(config) if replayed else []
     optimizer_code += optimizer_lines(config, spec, "object")
     flow = [
         *data_lines,
         "",
-        "# Pixels as the model expects them: float32 values between 0 and 1.",
-        f"x_train = {info.prepare}(x_train)",
-        f"x_test = {info.prepare}(x_test)",
+        *prepare_lines(config),
         "",
-        "# The same seed as the run: the same initial weights and batch order.",
-        f"keras.utils.set_random_seed({config.seed})",
-        f"model = {info.builder}()",
+        *model_lines(config),
         "",
         *optimizer_code,
         *compile_lines(config, "optimizer", execution=True),
         "",
-        *statement(
-            "",
-            Call(
-                "model.fit",
-                (Raw("x_train"), Raw("y_train")),
-                {
-                    "epochs": config.epochs,
-                    "batch_size": config.batch_size,
-                    "validation_data": Raw("(x_test, y_test)"),
-                },
-            ),
-        ),
+        *fit_lines(config),
         "",
         "test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)",
         'print(f"Test accuracy: {test_accuracy:.4f}")',
@@ -118,7 +142,7 @@ _NPZ_ARRAYS = [
 _SPLIT = "(x_train, y_train), (x_test, y_test) = "
 
 
-def _data_code(config: RunConfig) -> tuple[list[str], list[str], set[str]]:
+def data_code(config: RunConfig) -> tuple[list[str], list[str], set[str]]:
     """(definitions, statements, modules to import) that load the run's data."""
     defs: list[str] = []
     imports: set[str] = set()

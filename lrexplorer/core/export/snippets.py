@@ -27,6 +27,7 @@ __all__ = [
     "IMPORT_STYLES",
     "Snippet",
     "render",
+    "resolve",
     "with_learning_rate_history",
 ]
 
@@ -51,12 +52,22 @@ def render(
         raise ValueError(
             f"unknown import style {import_style!r}: choose one of {', '.join(IMPORT_STYLES)}"
         )
+    config, spec, replayed = resolve(config, lr_changes)
+    return _RENDERERS[form](config, spec, import_style, replayed)
+
+
+def resolve(
+    config: RunConfig, lr_changes: Sequence[tuple[int, float]] = ()
+) -> tuple[RunConfig, OptimizerSpec, bool]:
+    """(the config the code is written for, its optimizer, whether it replays live rate
+    changes): the changes become a schedule, defaults are filled in from Keras. ConfigError
+    if the config cannot train."""
     if lr_changes:
         config = with_learning_rate_history(config, lr_changes)
     config = check_config(config)
     spec = registry().get(config.optimizer)
     replayed = bool(lr_changes) and config.schedule is not None
-    return _RENDERERS[form](config, spec, import_style, replayed)
+    return config, spec, replayed
 
 
 def _name_snippet(

@@ -1,4 +1,5 @@
-"""ExportDialog: one run as Keras code in every form Keras accepts, to copy or save as a .py file.
+"""ExportDialog: one run as Keras code in every form Keras accepts, to copy, save as a .py file
+or save as a Jupyter notebook.
 
 The code is rendered by core/snippets.py; this dialog only shows it. The name form's warning
 (what `optimizer="rmsprop"` would silently lose) sits in plain view above the code.
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -28,9 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lrexplorer.core.export.notebook import NOTEBOOK_FORMS
 from lrexplorer.core.export.snippets import FORMS, IMPORT_LINES, IMPORT_STYLES, render
 from lrexplorer.core.store.records import RunRecord
 from lrexplorer.gui.dialogs.highlighter import PythonHighlighter, is_dark
+from lrexplorer.gui.dialogs.message_box import MessageBox
+from lrexplorer.gui.dialogs.travel_exports import write_notebook_file
 
 TITLES = {"name": "Name", "dict": "Dict", "object": "Object", "script": "Full script"}
 EXPLANATIONS = {
@@ -48,13 +51,6 @@ WARNING_HEADING = "The name form does not reproduce this run."
 COPIED_FOR_MS = 2000
 CODE_COLUMNS = 82  # the snippets' 79 columns and a little air
 
-# Explicit colours (not the palette's) so the boxes read the same in every theme: (light, dark).
-_BOX_STYLE = {
-    "nameWarning": (("#FFF3CD", "#D9A400", "#3D2E00"), ("#4A3B00", "#D9A400", "#FFE9A8")),
-    "nameOk": (("#E7F4EA", "#8CC79A", "#1B4D2A"), ("#1E3A28", "#4F8F5F", "#D2F0DA")),
-    "exportError": (("#FDE2E1", "#D64541", "#5C1412"), ("#4A1614", "#D64541", "#FFD6D3")),
-}
-
 
 def _code_font(base: QFont) -> QFont:
     """Monospace, a few points above the interface text so the back of a classroom can read it."""
@@ -68,34 +64,6 @@ def _file_stem(label: str, form: str) -> str:
     """ "RMSprop 1e-4", "script" -> "RMSprop_1e-4_script": safe on every file system."""
     stem = re.sub(r"[^\w.-]+", "_", label).strip("_.") or "run"
     return f"{stem}_{form}"
-
-
-class _MessageBox(QFrame):
-    """An icon and wrapped text on a coloured background: the name form's warning or ok note."""
-
-    def __init__(self, name: str, icon: QStyle.StandardPixmap, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 10, 12, 10)
-        layout.setSpacing(12)
-        self.icon = QLabel(self)
-        self.icon.setPixmap(self.style().standardIcon(icon).pixmap(32, 32))
-        self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.text = QLabel(self)
-        self.text.setObjectName(f"{name}Text")
-        self.text.setWordWrap(True)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.icon)
-        layout.addWidget(self.text, 1)
-
-    def set_dark(self, dark: bool) -> None:
-        background, border, text = _BOX_STYLE[self.objectName()][int(dark)]
-        self.setStyleSheet(
-            f"QFrame#{self.objectName()} {{ background: {background}; "
-            f"border: 1px solid {border}; border-radius: 6px; }}"
-            f"QLabel {{ color: {text}; background: transparent; border: none; }}"
-        )
 
 
 class _SnippetPage(QWidget):
@@ -139,11 +107,20 @@ class _SnippetPage(QWidget):
         self.save_button = QPushButton("Save as .py…", self)
         self.save_button.setObjectName(f"save_{form}")
         self.save_button.setToolTip("Write this code to a Python file")
+        self.notebook_button: QPushButton | None = None
+        if form in NOTEBOOK_FORMS:
+            self.notebook_button = QPushButton("Save as notebook…", self)
+            self.notebook_button.setObjectName(f"notebook_{form}")
+            self.notebook_button.setToolTip(
+                "Write a Jupyter notebook that trains this run, compiling in this form"
+            )
         self.status = QLabel(self)
         self.status.setObjectName(f"status_{form}")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.save_button)
+        if self.notebook_button is not None:
+            buttons.addWidget(self.notebook_button)
         buttons.addSpacing(8)
         buttons.addWidget(self.status, 1)
         layout.addLayout(buttons)
@@ -161,6 +138,8 @@ class _SnippetPage(QWidget):
         bar.setValue(position)
         self.copy_button.setEnabled(bool(code))
         self.save_button.setEnabled(bool(code))
+        if self.notebook_button is not None:
+            self.notebook_button.setEnabled(bool(code))
 
     def show_copied(self) -> None:
         self.copy_button.setText("Copied ✓")
@@ -212,6 +191,13 @@ class ExportDialog(QDialog):
         """The code shown for `form` (one of core.snippets.FORMS); "" if it could not render."""
         return self._codes[form]
 
+    def choose_notebook_path(self, suggested: str) -> str:
+        """Ask where to save the notebook; "" if cancelled. Tests replace this."""
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Save as a Jupyter notebook", suggested, "Jupyter notebooks (*.ipynb)"
+        )
+        return path
+
     def show_form(self, form: str) -> None:
         self._tabs.setCurrentIndex(FORMS.index(form))
 
@@ -246,7 +232,7 @@ class ExportDialog(QDialog):
         top.addWidget(self._import_combo)
         layout.addLayout(top)
 
-        self._error = _MessageBox("exportError", QStyle.StandardPixmap.SP_MessageBoxCritical, self)
+        self._error = MessageBox("exportError", QStyle.StandardPixmap.SP_MessageBoxCritical, self)
         self._error.hide()
         layout.addWidget(self._error)
 
@@ -258,13 +244,17 @@ class ExportDialog(QDialog):
             page = _SnippetPage(form, self._record.config.optimizer, font, self._tabs)
             page.copy_button.clicked.connect(lambda _=False, f=form: self._on_copy_clicked(f))
             page.save_button.clicked.connect(lambda _=False, f=form: self._on_save_clicked(f))
+            if page.notebook_button is not None:
+                page.notebook_button.clicked.connect(
+                    lambda _=False, f=form: self._on_notebook_clicked(f)
+                )
             self._pages[form] = page
             self._tabs.addTab(page, TITLES[form])
         name_page = self._pages["name"]
-        self._warning = _MessageBox(
+        self._warning = MessageBox(
             "nameWarning", QStyle.StandardPixmap.SP_MessageBoxWarning, name_page
         )
-        self._ok = _MessageBox("nameOk", QStyle.StandardPixmap.SP_MessageBoxInformation, name_page)
+        self._ok = MessageBox("nameOk", QStyle.StandardPixmap.SP_MessageBoxInformation, name_page)
         self._ok.text.setText(OK_NOTE)
         name_page.notes.addWidget(self._warning)
         name_page.notes.addWidget(self._ok)
@@ -349,13 +339,14 @@ class ExportDialog(QDialog):
         QGuiApplication.clipboard().setText(self._codes[form])
         self._pages[form].show_copied()
 
-    def _on_save_clicked(self, form: str) -> None:
-        page = self._pages[form]
+    def _suggested(self, form: str, suffix: str) -> str:
         folder = ExportDialog._last_folder or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation
         )
-        suggested = str(Path(folder or Path.home(), _file_stem(self._label, form) + ".py"))
-        chosen = self.choose_save_path(suggested)
+        return str(Path(folder or Path.home(), _file_stem(self._label, form) + suffix))
+
+    def _on_save_clicked(self, form: str) -> None:
+        chosen = self.choose_save_path(self._suggested(form, ".py"))
         if not chosen:
             return
         path = Path(chosen)
@@ -364,14 +355,33 @@ class ExportDialog(QDialog):
         try:
             path.write_text(self._codes[form], encoding="utf-8")
         except OSError as error:
-            page.status.setText(f"Could not save {path.name}: {error.strerror or error}")
-            colour = "#FF8A80" if is_dark(self.palette()) else "#B71C1C"
-            page.status.setStyleSheet(f"color: {colour};")
+            self._say_not_saved(form, path, error)
             return
+        self._say_saved(form, path)
+
+    def _on_notebook_clicked(self, form: str) -> None:
+        chosen = self.choose_notebook_path(self._suggested(form, ".ipynb"))
+        if not chosen:
+            return
+        try:
+            path = write_notebook_file(self._record, chosen, form, self.import_style)
+        except OSError as error:
+            self._say_not_saved(form, Path(chosen), error)
+            return
+        self._say_saved(form, path)
+
+    def _say_saved(self, form: str, path: Path) -> None:
         ExportDialog._last_folder = str(path.parent)
-        page.status.setStyleSheet("")
-        page.status.setText(f"Saved {path.name}")
-        page.status.setToolTip(str(path))
+        status = self._pages[form].status
+        status.setStyleSheet("")
+        status.setText(f"Saved {path.name}")
+        status.setToolTip(str(path))
+
+    def _say_not_saved(self, form: str, path: Path, error: OSError) -> None:
+        status = self._pages[form].status
+        status.setText(f"Could not save {path.name}: {error.strerror or error}")
+        colour = "#FF8A80" if is_dark(self.palette()) else "#B71C1C"
+        status.setStyleSheet(f"color: {colour};")
 
     # --- events -----------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name

@@ -13,6 +13,7 @@ from lrexplorer.core.explore.presets import PRESETS
 from lrexplorer.core.store.records import RunRecord
 
 if TYPE_CHECKING:
+    from lrexplorer.gui.dialogs.travel_exports import TensorBoardExport
     from lrexplorer.gui.window.main_window import MainWindow
 
 SHORTCUTS = (
@@ -44,6 +45,13 @@ class WindowActions:
         )
         self._action(file_menu, "Export plots (PNG/SVG)…", "Ctrl+Shift+S", self.export_plots)
         self._action(file_menu, "Export history as CSV…", None, self._on_export_csv_triggered)
+        self._action(
+            file_menu, "Export notebook…", None, self._on_export_notebook_triggered
+        ).setObjectName("exportNotebookAction")
+        self._action(
+            file_menu, "Export to TensorBoard…", None, self.export_tensorboard
+        ).setObjectName("exportTensorBoardAction")
+        self.tensorboard: TensorBoardExport | None = None  # made by the first export
         file_menu.addSeparator()
         self._action(file_menu, "Open session…", "Ctrl+O", self.open_session)
         self._action(file_menu, "Save session…", None, self.save_session)
@@ -111,6 +119,37 @@ class WindowActions:
         record = self._selected()
         if record is not None:
             self.export_csv(record)
+
+    def _on_export_notebook_triggered(self) -> None:
+        record = self._selected()
+        if record is not None:
+            self.export_notebook(record)
+
+    def export_notebook(self, record: RunRecord) -> None:
+        from lrexplorer.gui.dialogs.travel_exports import export_notebook
+
+        filters = "Jupyter notebook (*.ipynb)"
+        path = self.ask_save_path("Export notebook", f"{record.label}.ipynb", filters)
+        if path:
+            export_notebook(self.window, record, path)
+
+    def export_tensorboard(self) -> None:
+        """The ticked runs (every run when none is ticked) as TensorBoard logs, in the
+        background; `self.tensorboard.wait` waits for it."""
+        from lrexplorer.gui.dialogs.travel_exports import TensorBoardExport
+
+        records = self._lesson_runs()
+        if not records:
+            self.window.banner.show_message("There are no runs to export to TensorBoard yet.")
+            return
+        last = str(self.window.settings.value("export/tensorboardFolder", ""))
+        folder = self.ask_folder("Export to TensorBoard: choose the log folder", last)
+        if not folder:
+            return
+        self.window.settings.setValue("export/tensorboardFolder", folder)
+        if self.tensorboard is None:
+            self.tensorboard = TensorBoardExport(self.window)
+        self.tensorboard.start(records, folder)
 
     def export_code(self, record: RunRecord) -> None:
         from lrexplorer.gui.dialogs.export_dialog import ExportDialog
@@ -185,6 +224,10 @@ class WindowActions:
         """An open-file dialog; tests replace this method."""
         path, _ = QFileDialog.getOpenFileName(self.window, title, "", filters)
         return path
+
+    def ask_folder(self, title: str, start: str = "") -> str:
+        """A folder dialog; tests replace this method."""
+        return QFileDialog.getExistingDirectory(self.window, title, start)
 
     def ask_save_path(self, title: str, name: str, filters: str) -> str:
         """A save-file dialog; tests replace this method."""

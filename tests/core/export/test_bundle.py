@@ -6,6 +6,7 @@ import json
 import math
 import zipfile
 
+import nbformat
 import pytest
 
 from lrexplorer.core import events as ev
@@ -65,7 +66,8 @@ def test_folder_bundle_has_every_file_and_each_one_reads(tmp_path):
     ):
         run = path / folder
         assert {p.name for p in run.iterdir()} == {
-            "run.json", "batches.csv", "epochs.csv", "name.py", "dict.py", "object.py", "script.py"
+            "run.json", "batches.csv", "epochs.csv", "name.py", "dict.py", "object.py", "script.py",
+            "notebook.ipynb",
         }  # fmt: skip
         again = load_record_json(run / "run.json")
         assert again.config == record.config and again.status == record.status
@@ -76,6 +78,9 @@ def test_folder_bundle_has_every_file_and_each_one_reads(tmp_path):
         assert len(epochs) == 1 + len(record.epochs)
         for form in ("name", "dict", "object", "script"):
             compile((run / f"{form}.py").read_text(encoding="utf-8"), f"{form}.py", "exec")
+        notebook = nbformat.read(run / "notebook.ipynb", as_version=4)
+        nbformat.validate(notebook)
+        assert notebook.cells[0].source.startswith(f"# {record.label}")
     # The live rate change of the first run is replayed in its code.
     assert "PiecewiseConstantDecay" in (path / "SGD_0.01" / "object.py").read_text()
 
@@ -88,12 +93,17 @@ def test_the_readme_lists_each_run_and_how_to_rerun_it(tmp_path):
     assert table[2].startswith("| `a_b` | a/b | diverged |")
     assert "loss became NaN" in readme
     assert "python script.py" in readme and "plots.png" in readme and "plots.svg" in readme
+    assert "`notebook.ipynb`: the same as a Jupyter notebook" in readme
+    assert "jupyter notebook notebook.ipynb" in readme
 
 
 def test_sample_runs_carry_the_sample_and_their_script_reads_that_copy(tmp_path):
     path = write_bundle(lesson()[:1], tmp_path / "lesson", IMAGES)
     script = (path / "SGD_0.01" / "script.py").read_text(encoding="utf-8")
     assert f'np.load("../{SAMPLE}")' in script
+    notebook = nbformat.read(path / "SGD_0.01" / "notebook.ipynb", as_version=4)
+    data = next(cell.source for cell in notebook.cells if cell.id == "data")
+    assert f'np.load("../{SAMPLE}")' in data
     assert (path / "SGD_0.01" / ".." / SAMPLE).resolve().stat().st_size > 1_000_000
 
 
