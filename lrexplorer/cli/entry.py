@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 from lrexplorer import __version__
 from lrexplorer.cli import export, find_lr, optimizers, run, sweep
-from lrexplorer.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, BadInput, Parser
+from lrexplorer.cli.common import EXIT_BAD_INPUT, BadInput, Parser
+from lrexplorer.cli.signals import Interrupted
 
 VERBS = (run, export, optimizers, sweep, find_lr)  # in the order --help lists them
 
@@ -70,6 +71,7 @@ def run_command(args: argparse.Namespace) -> int:
     except BadInput as error:
         print(f"lrexplorer {args.command}: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as error:
+        stopped = error if isinstance(error, Interrupted) else Interrupted()
+        print(stopped.what, file=sys.stderr)
+        return stopped.exit_code

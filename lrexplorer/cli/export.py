@@ -30,6 +30,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from lrexplorer.core.export.snippets import render
 
     lr_changes: list[tuple[int, float]] = []
+    steps_per_epoch = None
     if args.run:
         from lrexplorer.core.store.run_store import load_record_json
 
@@ -41,12 +42,15 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise BadInput(f"{args.run} is not a readable run record: {error}") from None
         config = record.config
         lr_changes = record.rate_changes()
+        steps_per_epoch = record.steps_per_epoch or None  # 0: the run never started
     else:
         config = checked_config(args)
     from lrexplorer.core.keras_api.validation import ConfigError
 
     try:
-        snippet = render(config, args.form, args.import_style, lr_changes=lr_changes)
+        snippet = render(
+            config, args.form, args.import_style, lr_changes, steps_per_epoch=steps_per_epoch
+        )
     except ConfigError as error:
         raise BadInput(str(error)) from None
     print(snippet.code)

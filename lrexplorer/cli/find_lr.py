@@ -4,15 +4,14 @@ suggested rates and the whole curve as JSON for scripts."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import textwrap
 import time
+from pathlib import Path
 from typing import Any
 
 from lrexplorer.cli.common import (
     EXIT_FAILED,
-    EXIT_INTERRUPTED,
     EXIT_OK,
     BadInput,
     add_config_options,
@@ -79,7 +78,8 @@ def cmd_find_lr(args: argparse.Namespace) -> int:
     control = TrainingControl()
     printer = _FinderPrinter(ProgressPrinter(quiet=args.quiet))
     trainer = Trainer()
-    with StopOnInterrupt(control):
+    # Until the JSON is written: a signal while saving must not cost the curve.
+    with StopOnInterrupt(control) as signals:
         load_data(trainer, config, printer, control)
         try:
             result = find_lr(
@@ -91,18 +91,24 @@ def cmd_find_lr(args: argparse.Namespace) -> int:
             detail = lines[0] if lines else "no details"
             print(f"lrexplorer find-lr: failed: {type(error).__name__}: {detail}", file=sys.stderr)
             return EXIT_FAILED
-    printer.close()
-    if args.lr is not None:
-        print("note: --lr is not used: the test sweeps the rate itself", file=sys.stderr)
-    print(suggestion_table(result))
-    if args.json:
-        try:
-            with open(args.json, "w", encoding="utf-8") as out:
-                json.dump(result.to_dict(), out, indent=2, allow_nan=False)
-        except OSError as error:
-            print(f"lrexplorer find-lr: could not write {args.json}: {error}", file=sys.stderr)
+        printer.close()
+        if args.lr is not None:
+            print("note: --lr is not used: the test sweeps the rate itself", file=sys.stderr)
+        print(suggestion_table(result))
+        if args.json and not _write_json(args.json, result):
             return EXIT_FAILED
-    return EXIT_INTERRUPTED if result.status == STOPPED else EXIT_OK
+    return signals.exit_code if result.status == STOPPED else EXIT_OK
+
+
+def _write_json(path: str, result: Any) -> bool:
+    from lrexplorer.core.store.files import write_json_atomic
+
+    try:
+        write_json_atomic(Path(path), result.to_dict(), indent=2)
+    except (OSError, ValueError) as error:
+        print(f"lrexplorer find-lr: could not write {path}: {error}", file=sys.stderr)
+        return False
+    return True
 
 
 def suggestion_table(result: Any) -> str:

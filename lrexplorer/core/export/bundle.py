@@ -137,7 +137,9 @@ def _snippets(record: RunRecord) -> tuple[dict[str, str], str | None]:
     code = {}
     try:
         for form in FORMS:
-            code[form] = render(record.config, form, lr_changes=changes).code
+            code[form] = render(
+                record.config, form, lr_changes=changes, steps_per_epoch=record.steps_per_epoch
+            ).code
     except Exception as error:
         # Whatever stops one run's code (a config this Keras refuses, an optimizer it lacks)
         # is a note in the bundle, not a lesson's results lost.
