@@ -206,4 +206,17 @@ def add_verb(
     """A verb's parser, run by `handler(args)`; its options are added by the caller."""
     parser = subparsers.add_parser(name, help=help, **kwargs)
     parser.set_defaults(handler=handler)
+    add_verbose_option(parser, after_verb=True)
     return parser
+
+
+def add_verbose_option(parser: argparse.ArgumentParser, after_verb: bool = False) -> None:
+    """--verbose, taken before the verb or after it (`lrexplorer --verbose run` or
+    `lrexplorer run ... --verbose`). After the verb its default is SUPPRESS: a verb's
+    parser would otherwise put False over the True given before the verb."""
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS if after_verb else False,
+        help="also show TensorFlow's own log lines (hidden by default)",
+    )
