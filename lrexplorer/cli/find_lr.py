@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from lrexplorer.cli.common import (
     load_data,
 )
 from lrexplorer.cli.progress import ProgressPrinter
+from lrexplorer.cli.progress_bar import ProgressBar
 from lrexplorer.cli.signals import StopOnInterrupt
 
 _WIDTH = 100
@@ -141,53 +141,46 @@ def suggestion_table(result: Any) -> str:
 
 
 class _FinderPrinter:
-    """The test's progress on stderr: one live line on a terminal; otherwise a line at the
-    start and one at the end. Data loading is left to cli.ProgressPrinter."""
+    """The test's progress on stderr: a live bar on a terminal; otherwise a line at the start
+    and one at the end. Data loading is left to cli.ProgressPrinter."""
 
-    def __init__(self, base: Any) -> None:
+    def __init__(self, base: ProgressPrinter) -> None:
         self.base = base
         self.stream = base.stream
         self.quiet = base.quiet
         self.live = base.live
-        self._steps = 0
-        self._last = 0.0
+        self.bar: ProgressBar | None = None
 
     def __call__(self, event: Any) -> None:
         from lrexplorer.core.config.number_text import compact_number
         from lrexplorer.core.explore import range_test as lf
 
         if isinstance(event, lf.FinderStarted):
-            self._steps = event.steps
             if event.data_notice:
-                self._print(f"note: {event.data_notice}")
+                self.base.say(f"note: {event.data_notice}")
             if not self.quiet:
-                self._print(
+                self.base.say(
                     f"range test on {event.data_source}: {event.train_samples:,} images, "
                     f"{event.steps} batches of {event.batch_size}, learning rate "
                     f"{compact_number(event.start)} -> {compact_number(event.end)}"
                 )
-        elif isinstance(event, lf.FinderPoint):
-            now = time.monotonic()
-            if self.live and (now - self._last >= 0.1 or event.index + 1 == self._steps):
-                self._last = now
-                self.stream.write(
-                    f"\r\x1b[Kbatch {event.index + 1}/{self._steps}  "
-                    f"lr {compact_number(float(f'{event.learning_rate:.3g}'))}  "
-                    f"loss {event.loss:.4f}  smoothed {event.smoothed:.4f}"
+            if self.live:
+                self.bar = ProgressBar(
+                    self.stream, event.steps, "batch", "range test", self.base.clock
                 )
-                self.stream.flush()
+        elif isinstance(event, lf.FinderPoint) and self.bar is not None:
+            self.bar.update(
+                event.index + 1,
+                f"lr {compact_number(float(f'{event.learning_rate:.3g}'))} "
+                f"loss {event.loss:.4f} smoothed {event.smoothed:.4f}",
+            )
         elif isinstance(event, lf.FinderFinished):
             result = event.result
             if not self.quiet:
                 ended = result.stop_reason or f"All {result.steps} batches trained."
-                self._print(f"{ended.removesuffix('.')} ({result.seconds:.1f}s).")
+                self.base.say(f"{ended.removesuffix('.')} ({result.seconds:.1f}s).")
         else:
             self.base(event)
-
-    def _print(self, text: str) -> None:
-        if self.live:
-            self.stream.write("\r\x1b[K")
-        print(text, file=self.stream, flush=True)
 
     def close(self) -> None:
         self.base.close()
