@@ -14,6 +14,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = parse_args(argv)
     if args.command is None:
+        if args.verbose:
+            from lrexplorer.core.keras_api.loader import show_tensorflow_log
+
+            show_tensorflow_log()
         from lrexplorer.gui.window.app import main as gui_main
 
         return gui_main()

@@ -2,7 +2,7 @@
 the data before anything trains.
 
 Exit codes: 0 success, 1 a failure during the run, 2 bad input (one line on stderr),
-130 interrupted (Ctrl+C).
+130 stopped by Ctrl+C (SIGINT) and 143 by SIGTERM (128 + the signal: cli/signals.py).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from lrexplorer.core.config import DATASETS, RunConfig, ScheduleConfig
-from lrexplorer.core.config.number_text import NumberError, parse_float, parse_scalar
+from lrexplorer.core.config.number_text import parse_float, parse_scalar
 from lrexplorer.core.keras_api.models import MODELS
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2  # a signal's own: cli/signals.py
 DEFAULTS = RunConfig()  # the options' defaults are the config's own
 
 
@@ -33,13 +33,13 @@ class Parser(argparse.ArgumentParser):
 
 
 def learning_rate_arg(text: str) -> float:
+    from lrexplorer.core.keras_api.validation import check_learning_rate
+
     try:
         value = parse_float(text, "learning rate")
-    except NumberError as error:
+        return check_learning_rate(value, "learning rate", typed=text.strip())
+    except ValueError as error:  # NumberError too
         raise argparse.ArgumentTypeError(str(error)) from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"learning rate {text!r} must be greater than 0")
-    return value
 
 
 def _assignment(text: str) -> tuple[str, Any]:
@@ -115,10 +115,25 @@ def add_config_options(
     group.add_argument("--seed", type=_whole(0), default=DEFAULTS.seed)
 
 
+def _once_each(pairs: list[tuple[str, Any]], option: str) -> dict[str, Any]:
+    """NAME=VALUE pairs as a dict; a name given twice is most likely a typo, so BadInput."""
+    values: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in values:
+            raise BadInput(
+                f"{option} {name} is given twice ({name}={values[name]!r} and {name}={value!r}): "
+                "give each parameter once"
+            )
+        values[name] = value
+    return values
+
+
 def config_from_args(args: argparse.Namespace) -> RunConfig:
+    params = _once_each(args.param, "--param")
+    schedule_params = _once_each(args.schedule_param, "--schedule-param")
     schedule = None
     if args.schedule:
-        schedule = ScheduleConfig(args.schedule, dict(args.schedule_param))
+        schedule = ScheduleConfig(args.schedule, schedule_params)
     elif args.schedule_param:
         raise BadInput("--schedule-param needs --schedule NAME")
     dataset = args.dataset or ("file" if args.data else "mnist")
@@ -127,7 +142,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     return RunConfig(
         optimizer=args.optimizer,
         learning_rate=args.lr,
-        params=dict(args.param),
+        params=params,
         schedule=schedule,
         model=args.model,
         dataset=dataset,
@@ -191,4 +206,17 @@ def add_verb(
     """A verb's parser, run by `handler(args)`; its options are added by the caller."""
     parser = subparsers.add_parser(name, help=help, **kwargs)
     parser.set_defaults(handler=handler)
+    add_verbose_option(parser, after_verb=True)
     return parser
+
+
+def add_verbose_option(parser: argparse.ArgumentParser, after_verb: bool = False) -> None:
+    """--verbose, taken before the verb or after it (`lrexplorer --verbose run` or
+    `lrexplorer run ... --verbose`). After the verb its default is SUPPRESS: a verb's
+    parser would otherwise put False over the True given before the verb."""
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS if after_verb else False,
+        help="also show TensorFlow's own log lines (hidden by default)",
+    )

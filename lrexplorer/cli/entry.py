@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 from lrexplorer import __version__
 from lrexplorer.cli import export, find_lr, optimizers, run, sweep
-from lrexplorer.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, BadInput, Parser
+from lrexplorer.cli.common import EXIT_BAD_INPUT, BadInput, Parser, add_verbose_option
+from lrexplorer.cli.signals import Interrupted
 
 VERBS = (run, export, optimizers, sweep, find_lr)  # in the order --help lists them
 
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"lrexplorer {__version__}")
+    add_verbose_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for verb in VERBS:
         verb.register(commands)
@@ -62,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    if args.verbose:
+        from lrexplorer.core.keras_api.loader import show_tensorflow_log
+
+        show_tensorflow_log()
     if args.command is None:
         build_parser().print_help(sys.stderr)
         return EXIT_BAD_INPUT
@@ -70,6 +76,7 @@ def run_command(args: argparse.Namespace) -> int:
     except BadInput as error:
         print(f"lrexplorer {args.command}: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as error:
+        stopped = error if isinstance(error, Interrupted) else Interrupted()
+        print(stopped.what, file=sys.stderr)
+        return stopped.exit_code

@@ -72,8 +72,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     config = record.config if record else checked_config(args)
     lr_changes = record.rate_changes() if record else []
+    steps_per_epoch = (record.steps_per_epoch or None) if record else None  # 0: never started
     try:
-        snippet = render(config, args.form, args.import_style, lr_changes=lr_changes)
+        snippet = render(
+            config, args.form, args.import_style, lr_changes, steps_per_epoch=steps_per_epoch
+        )
         if args.notebook:
             return _notebook(args, snippet.warning, config, lr_changes, record)
     except ConfigError as error:

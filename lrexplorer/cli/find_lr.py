@@ -4,15 +4,13 @@ suggested rates and the whole curve as JSON for scripts."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import textwrap
-import time
+from pathlib import Path
 from typing import Any
 
 from lrexplorer.cli.common import (
     EXIT_FAILED,
-    EXIT_INTERRUPTED,
     EXIT_OK,
     BadInput,
     add_config_options,
@@ -23,6 +21,7 @@ from lrexplorer.cli.common import (
     load_data,
 )
 from lrexplorer.cli.progress import ProgressPrinter
+from lrexplorer.cli.progress_bar import ProgressBar
 from lrexplorer.cli.signals import StopOnInterrupt
 
 _WIDTH = 100
@@ -79,7 +78,8 @@ def cmd_find_lr(args: argparse.Namespace) -> int:
     control = TrainingControl()
     printer = _FinderPrinter(ProgressPrinter(quiet=args.quiet))
     trainer = Trainer()
-    with StopOnInterrupt(control):
+    # Until the JSON is written: a signal while saving must not cost the curve.
+    with StopOnInterrupt(control) as signals:
         load_data(trainer, config, printer, control)
         try:
             result = find_lr(
@@ -91,18 +91,24 @@ def cmd_find_lr(args: argparse.Namespace) -> int:
             detail = lines[0] if lines else "no details"
             print(f"lrexplorer find-lr: failed: {type(error).__name__}: {detail}", file=sys.stderr)
             return EXIT_FAILED
-    printer.close()
-    if args.lr is not None:
-        print("note: --lr is not used: the test sweeps the rate itself", file=sys.stderr)
-    print(suggestion_table(result))
-    if args.json:
-        try:
-            with open(args.json, "w", encoding="utf-8") as out:
-                json.dump(result.to_dict(), out, indent=2, allow_nan=False)
-        except OSError as error:
-            print(f"lrexplorer find-lr: could not write {args.json}: {error}", file=sys.stderr)
+        printer.close()
+        if args.lr is not None:
+            print("note: --lr is not used: the test sweeps the rate itself", file=sys.stderr)
+        print(suggestion_table(result))
+        if args.json and not _write_json(args.json, result):
             return EXIT_FAILED
-    return EXIT_INTERRUPTED if result.status == STOPPED else EXIT_OK
+    return signals.exit_code if result.status == STOPPED else EXIT_OK
+
+
+def _write_json(path: str, result: Any) -> bool:
+    from lrexplorer.core.store.files import write_json_atomic
+
+    try:
+        write_json_atomic(Path(path), result.to_dict(), indent=2)
+    except (OSError, ValueError) as error:
+        print(f"lrexplorer find-lr: could not write {path}: {error}", file=sys.stderr)
+        return False
+    return True
 
 
 def suggestion_table(result: Any) -> str:
@@ -135,53 +141,46 @@ def suggestion_table(result: Any) -> str:
 
 
 class _FinderPrinter:
-    """The test's progress on stderr: one live line on a terminal; otherwise a line at the
-    start and one at the end. Data loading is left to cli.ProgressPrinter."""
+    """The test's progress on stderr: a live bar on a terminal; otherwise a line at the start
+    and one at the end. Data loading is left to cli.ProgressPrinter."""
 
-    def __init__(self, base: Any) -> None:
+    def __init__(self, base: ProgressPrinter) -> None:
         self.base = base
         self.stream = base.stream
         self.quiet = base.quiet
         self.live = base.live
-        self._steps = 0
-        self._last = 0.0
+        self.bar: ProgressBar | None = None
 
     def __call__(self, event: Any) -> None:
         from lrexplorer.core.config.number_text import compact_number
         from lrexplorer.core.explore import range_test as lf
 
         if isinstance(event, lf.FinderStarted):
-            self._steps = event.steps
             if event.data_notice:
-                self._print(f"note: {event.data_notice}")
+                self.base.say(f"note: {event.data_notice}")
             if not self.quiet:
-                self._print(
+                self.base.say(
                     f"range test on {event.data_source}: {event.train_samples:,} images, "
                     f"{event.steps} batches of {event.batch_size}, learning rate "
                     f"{compact_number(event.start)} -> {compact_number(event.end)}"
                 )
-        elif isinstance(event, lf.FinderPoint):
-            now = time.monotonic()
-            if self.live and (now - self._last >= 0.1 or event.index + 1 == self._steps):
-                self._last = now
-                self.stream.write(
-                    f"\r\x1b[Kbatch {event.index + 1}/{self._steps}  "
-                    f"lr {compact_number(float(f'{event.learning_rate:.3g}'))}  "
-                    f"loss {event.loss:.4f}  smoothed {event.smoothed:.4f}"
+            if self.live:
+                self.bar = ProgressBar(
+                    self.stream, event.steps, "batch", "range test", self.base.clock
                 )
-                self.stream.flush()
+        elif isinstance(event, lf.FinderPoint) and self.bar is not None:
+            self.bar.update(
+                event.index + 1,
+                f"lr {compact_number(float(f'{event.learning_rate:.3g}'))} "
+                f"loss {event.loss:.4f} smoothed {event.smoothed:.4f}",
+            )
         elif isinstance(event, lf.FinderFinished):
             result = event.result
             if not self.quiet:
                 ended = result.stop_reason or f"All {result.steps} batches trained."
-                self._print(f"{ended.removesuffix('.')} ({result.seconds:.1f}s).")
+                self.base.say(f"{ended.removesuffix('.')} ({result.seconds:.1f}s).")
         else:
             self.base(event)
-
-    def _print(self, text: str) -> None:
-        if self.live:
-            self.stream.write("\r\x1b[K")
-        print(text, file=self.stream, flush=True)
 
     def close(self) -> None:
         self.base.close()

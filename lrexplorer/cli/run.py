@@ -8,7 +8,6 @@ from typing import Any
 
 from lrexplorer.cli.common import (
     EXIT_FAILED,
-    EXIT_INTERRUPTED,
     EXIT_OK,
     add_config_options,
     add_verb,
@@ -38,19 +37,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     control = TrainingControl()
     printer = ProgressPrinter(quiet=args.quiet)
     trainer = Trainer()
-    with StopOnInterrupt(control):
+    # Until the record is written: a signal while saving must not cost the run.
+    with StopOnInterrupt(control) as signals:
         load_data(trainer, config, printer, control)
         record = trainer.run(config, printer, control)
-    printer.close()
-    if args.json:
-        try:
-            save_record_json(record, args.json)
-        except OSError as error:
-            reason = error.strerror or error
-            print(f"lrexplorer run: could not write {args.json}: {reason}", file=sys.stderr)
-            return EXIT_FAILED
+        printer.close()
+        if args.json:
+            try:
+                save_record_json(record, args.json)
+            except OSError as error:
+                reason = error.strerror or error
+                print(f"lrexplorer run: could not write {args.json}: {reason}", file=sys.stderr)
+                return EXIT_FAILED
     if record.status == FINISHED:
         return EXIT_OK
     if record.status == STOPPED:
-        return EXIT_INTERRUPTED
+        return signals.exit_code
     return EXIT_FAILED

@@ -10,7 +10,6 @@ from typing import Any
 
 from lrexplorer.cli.common import (
     EXIT_FAILED,
-    EXIT_INTERRUPTED,
     EXIT_OK,
     BadInput,
     add_config_options,
@@ -114,7 +113,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     control = TrainingControl()
     records = []
     interrupted = False
-    with StopOnInterrupt(control):
+    # Until the JSON is written: a signal while saving must not cost the finished runs.
+    with StopOnInterrupt(control) as signals:
         load_data(trainer, configs[0], ProgressPrinter(quiet=args.quiet), control)
         for index, (config, label) in enumerate(zip(configs, labels, strict=True), 1):
             if control.stopping:
@@ -126,22 +126,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 print(f"{prefix}{label}", file=sys.stderr, flush=True)
             try:
                 record = trainer.run(config, printer, control)
-            except KeyboardInterrupt:  # Ctrl+C twice: abandon this run, keep the finished ones
+            except KeyboardInterrupt:  # a second signal: abandon this run, keep the finished ones
                 interrupted = True
                 break
             finally:
                 printer.close()
             record.label = label
             records.append(record)
-    interrupted = interrupted or control.stopping
+        interrupted = interrupted or control.stopping
+        if interrupted:
+            print(f"sweep cancelled: {len(configs) - len(records)} run(s) not run", file=sys.stderr)
+        summary = SweepSummary.from_records(records)
+        print(summary.to_text())
+        if args.json and not _write_json(args.json, summary, records, labels[len(records) :]):
+            return EXIT_FAILED
     if interrupted:
-        print(f"sweep cancelled: {len(configs) - len(records)} run(s) not run", file=sys.stderr)
-    summary = SweepSummary.from_records(records)
-    print(summary.to_text())
-    if args.json and not _write_json(args.json, summary, records, labels[len(records) :]):
-        return EXIT_FAILED
-    if interrupted:
-        return EXIT_INTERRUPTED
+        return signals.exit_code
     return EXIT_FAILED if any(r.status == ev.FAILED for r in records) else EXIT_OK
 
 

@@ -85,7 +85,7 @@ def test_momentum_runs_are_told_apart(main, capsys):
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["--lr", "1e-3", "0"], "learning rate '0' must be greater than 0"),
+        (["--lr", "1e-3", "0"], "learning rate = 0 is not allowed: it must be > 0"),
         (["--lr", "1e-3", "nan"], "NaN"),
         (["--lr", "1e-3", "1e-3"], "listed twice"),
         (["--lr-range", "0", "1e-1", "5"], "range start = 0.0 is not allowed"),

@@ -3,6 +3,7 @@ No Keras. `from lrexplorer.core.config import RunConfig` is the stable path for 
 
 from lrexplorer.core.config.run_config import (
     DATASETS,
+    MAX_EPOCHS,
     SCHEMA_VERSION,
     Params,
     RunConfig,
@@ -10,4 +11,12 @@ from lrexplorer.core.config.run_config import (
     differences,
 )
 
-__all__ = ["DATASETS", "SCHEMA_VERSION", "Params", "RunConfig", "ScheduleConfig", "differences"]
+__all__ = [
+    "DATASETS",
+    "MAX_EPOCHS",
+    "SCHEMA_VERSION",
+    "Params",
+    "RunConfig",
+    "ScheduleConfig",
+    "differences",
+]

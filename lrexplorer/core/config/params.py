@@ -17,6 +17,24 @@ def _bound(value: float) -> str:
 
 Scalar = bool | int | float | str | None
 
+# Keras keeps learning rates and float hyperparameters in float32 variables, so a value must
+# fit one: at most FLOAT32_MAX in size (more is inf), and a non-zero one at least FLOAT32_TINY,
+# the smallest normal float32 (smaller ones lose their digits, and flush to 0 on many CPUs).
+FLOAT32_MAX = 3.4028234663852886e38
+FLOAT32_TINY = 1.1754943508222875e-38
+FLOAT32_RANGE = "from 1.2e-38 to 3.4e38"
+
+
+def float32_problem(value: float) -> str | None:
+    """Why `value` does not fit a float32, as "is too large for a float32 (...)", or None."""
+    size = abs(value)
+    if size > FLOAT32_MAX:
+        return "is too large for a float32 (the type Keras keeps it in)"
+    if 0 < size < FLOAT32_TINY:
+        return "is too small for a float32 (the type Keras keeps it in, where it would be 0)"
+    return None
+
+
 KINDS = ("float", "int", "bool", "str", "int_list", "float_list")
 
 
@@ -118,6 +136,13 @@ class ParamSpec:
             number = int(number)
         if not self.bounds.contains(number):
             raise ValueError(f"{where} is out of range: {self.name} needs {self.allowed()}")
+        problem = float32_problem(number)
+        if problem:
+            if abs(number) > 1:
+                size = "at most 3.4e38"
+            else:
+                size = "at least 1.2e-38" + (" unless 0" if self.bounds.contains(0.0) else "")
+            raise ValueError(f"{where} {problem}: {self.name} needs {self.allowed()}, {size}")
         return number
 
     def _coerce_list(self, value: Any) -> tuple[int | float, ...]:

@@ -26,6 +26,12 @@ DATASETS = {
 
 Params = tuple[tuple[str, Any], ...]
 
+# The most epochs a run may ask for: far more than any lesson needs (a run of a few hundred
+# images trains for thousands), and a typo's extra zeros are refused instead of running for
+# days with a record growing by a row per epoch. The window's epochs box and the command line
+# both follow it.
+MAX_EPOCHS = 100_000
+
 
 def _freeze(value: Any) -> Any:
     if isinstance(value, list | tuple):
@@ -107,6 +113,13 @@ class RunConfig:
 
     def replace(self, **changes: Any) -> RunConfig:
         return dataclasses.replace(self, **changes)
+
+    def capped_steps_per_execution(self, steps_per_epoch: int | None) -> int:
+        """steps_per_execution as Keras is given it: never more than an epoch's batches (more
+        trains the same, but Keras's progress bar then counts past the end: "32/8")."""
+        if not steps_per_epoch:
+            return self.steps_per_execution
+        return max(1, min(self.steps_per_execution, steps_per_epoch))
 
     def with_param(self, name: str, value: Any) -> RunConfig:
         params = self.param_dict()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gzip
 import math
 import os
 import sys
@@ -13,7 +12,6 @@ import tempfile
 import threading
 import zipfile
 import zlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from lrexplorer.core.config import DATASETS, RunConfig
+from lrexplorer.core.data.arrays import KEYS, checked, read_idx
 from lrexplorer.core.data.download import (
     DataError,
     DownloadCancelled,
@@ -41,13 +40,13 @@ __all__ = [
     "DownloadFailed",
     "download",
     "keras_cache_dir",
+    "known_steps_per_epoch",
     "load_dataset",
     "load_path",
     "load_sample",
     "read_idx",
 ]
 
-KEYS = ("x_train", "y_train", "x_test", "y_test")
 SAMPLE_FILE = "mnist_sample.npz"
 # The four original MNIST files (Fashion-MNIST uses the same names), by the array each holds.
 IDX_FILES = {
@@ -57,6 +56,8 @@ IDX_FILES = {
     "y_test": "t10k-labels-idx1-ubyte",
 }
 MIRROR_ENV = "LREXPLORER_DATA_MIRROR"  # a base URL (or file:// folder) holding Keras's files
+# Training images of the datasets whose size is known without reading them (a test checks).
+TRAIN_IMAGES = {"mnist": 60_000, "fashion_mnist": 60_000, "sample": 8_000}
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ KERAS_DATASETS = {
 @dataclass(frozen=True)
 class Dataset:
     x_train: np.ndarray  # uint8 (N, 28, 28)
-    y_train: np.ndarray  # uint8 (N,), 0-9
+    y_train: np.ndarray  # uint8 (N,), 0-9, whatever integer type the file had (arrays.py)
     x_test: np.ndarray
     y_test: np.ndarray
     source: str  # for people: "MNIST (Keras cache)", "bundled MNIST sample", "file mnist.npz"
@@ -114,6 +115,17 @@ def load_dataset(
     else:
         raise DataError(f"unknown dataset {config.dataset!r}: choose one of {', '.join(DATASETS)}")
     return _subset(dataset, config.train_samples, config.test_samples)
+
+
+def known_steps_per_epoch(config: RunConfig) -> int | None:
+    """Batches in one epoch of `config`, if that is known without reading its data: a local
+    file's size is not (its train_samples is then only an upper bound, still used)."""
+    images = TRAIN_IMAGES.get(config.dataset)
+    if config.train_samples is not None:
+        images = min(images or config.train_samples, config.train_samples)
+    if not images or not isinstance(config.batch_size, int) or config.batch_size < 1:
+        return None
+    return math.ceil(images / config.batch_size)
 
 
 def _ignore(_event: DataProgress) -> None:
@@ -188,7 +200,7 @@ def _npz_dataset(path: Path, source: str) -> Dataset:
         hint = "; for IDX files choose the folder that holds all four" if _is_idx_name(path) else ""
         raise DataError(f"{path} is not a .npz archive{hint}")
     arrays = _read_npz(path)
-    return Dataset(**_checked(arrays, path.name), source=source)
+    return Dataset(**checked(arrays, path.name), source=source)
 
 
 def _read_npz(path: Path) -> dict[str, Any]:
@@ -234,7 +246,7 @@ def _idx_folder_dataset(folder: Path) -> Dataset:
     paths = {key: path for key, path in found.items() if path is not None}
     arrays = {key: read_idx(path) for key, path in paths.items()}
     names = {key: path.name for key, path in paths.items()}
-    return Dataset(**_checked(arrays, names=names), source=f"IDX files in {folder.name}")
+    return Dataset(**checked(arrays, names=names), source=f"IDX files in {folder.name}")
 
 
 def _find_idx(folder: Path, stem: str) -> Path | None:
@@ -242,67 +254,6 @@ def _find_idx(folder: Path, stem: str) -> Path | None:
         if (folder / name).is_file():
             return folder / name
     return None
-
-
-def read_idx(path: Path) -> np.ndarray:
-    """One IDX file of unsigned bytes (gzipped or not), shaped by the dimensions in its header."""
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (EOFError, zlib.error, gzip.BadGzipFile) as error:
-            raise DataError(f"{path.name} is truncated or damaged ({error})") from error
-    if len(raw) < 4 or raw[:3] != b"\x00\x00\x08" or raw[3] == 0:
-        raise DataError(
-            f"{path.name} is not an IDX file of bytes (header {raw[:4].hex() or 'empty'})"
-        )
-    header = 4 + 4 * raw[3]
-    if len(raw) < header:
-        raise DataError(f"{path.name} is truncated or damaged (its header is cut short)")
-    dims = tuple(int(d) for d in np.frombuffer(raw, ">u4", count=raw[3], offset=4))
-    if len(raw) - header != math.prod(dims):
-        raise DataError(
-            f"{path.name} is truncated or damaged ({len(raw) - header:,} bytes of data for "
-            f"dimensions {dims}, expected {math.prod(dims):,})"
-        )
-    return np.frombuffer(raw, np.uint8, offset=header).reshape(dims)
-
-
-def _checked(
-    arrays: Mapping[str, Any], where: str = "", names: Mapping[str, str] | None = None
-) -> dict[str, np.ndarray]:
-    """The four arrays if they are MNIST-shaped uint8 data.
-
-    Problems read "<where>: x_train has ...", or name each array's own file through `names`.
-    """
-    names = names or {key: f"{where}: {key}" if where else key for key in KEYS}
-    for key in KEYS:
-        _check_array(arrays[key], names[key], images=key.startswith("x"))
-    for split in ("train", "test"):
-        images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
-        if len(images) != len(labels):
-            y_name = names[f"y_{split}"].removeprefix(f"{where}: ")
-            raise DataError(
-                f"{names[f'x_{split}']} has {len(images):,} images but "
-                f"{y_name} has {len(labels):,} labels"
-            )
-    return {key: arrays[key] for key in KEYS}
-
-
-def _check_array(value: Any, name: str, images: bool) -> None:
-    if not isinstance(value, np.ndarray):
-        raise DataError(f"{name} is not an array")
-    if value.shape[1:] != ((28, 28) if images else ()) or value.ndim != (3 if images else 1):
-        expected = "(N, 28, 28)" if images else "(N,)"
-        raise DataError(f"{name} has shape {value.shape}, expected {expected}")
-    if value.dtype != np.uint8:
-        raise DataError(f"{name} has dtype {value.dtype}, expected uint8")
-    if len(value) == 0:
-        raise DataError(f"{name} is empty")
-    if not images and value.max() > 9:
-        bad = [str(v) for v in np.unique(value[value > 9])]
-        shown = ", ".join(bad[:5]) + (", ..." if len(bad) > 5 else "")
-        raise DataError(f"{name} has labels outside 0-9 (found {shown})")
 
 
 # --- Keras datasets --------------------------------------------------------------------------
@@ -324,7 +275,7 @@ def _load_keras(info: KerasDataset, report: Progress, cancel: threading.Event | 
         ) from error
     arrays = dict(zip(KEYS, (x_train, y_train, x_test, y_test), strict=True))
     source = f"{info.title} (Keras cache)"
-    return Dataset(**_checked(arrays, source), source=source)
+    return Dataset(**checked(arrays, source), source=source)
 
 
 def keras_cache_dir(subdir: str = "datasets") -> Path:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from lrexplorer.core.events import DataProgress
+from lrexplorer.core.file_modes import give_open_mode
 
 Progress = Callable[[DataProgress], None]
 
@@ -78,6 +79,7 @@ def download(
         raise DownloadFailed(f"cannot write to {target.parent}: {error.strerror}") from error
     try:
         with os.fdopen(handle, "wb") as out:
+            give_open_mode(out.fileno(), target)  # as Keras's own download leaves it, not 0600
             _transfer(url, out, report, cancel, label or target.name)
         if sha256 is not None and sha256_of(Path(temp)) != sha256:
             raise DownloadFailed(f"the file from {url} does not match the expected checksum")

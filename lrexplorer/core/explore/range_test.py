@@ -19,7 +19,7 @@ from lrexplorer.core.config.number_text import compact_number
 from lrexplorer.core.explore.range_suggestions import METHODS, Suggestion, suggest
 from lrexplorer.core.keras_api.loader import keras
 from lrexplorer.core.keras_api.models import prepare_images
-from lrexplorer.core.keras_api.validation import check_config
+from lrexplorer.core.keras_api.validation import check_config, check_learning_rate
 from lrexplorer.core.training.control import TrainingControl
 from lrexplorer.core.training.model_pool import ModelPool
 from lrexplorer.core.training.trainer import Trainer
@@ -109,8 +109,8 @@ FinderSink = Callable[[Any], None]
 
 def check_range(start: float, end: float, steps: int) -> None:
     """ValueError with one readable sentence unless 0 < start < end and steps >= MIN_STEPS."""
-    if not (math.isfinite(start) and math.isfinite(end)) or start <= 0:
-        raise ValueError(f"the start rate must be a finite number > 0, got {start!r}")
+    check_learning_rate(start, "the start rate")
+    check_learning_rate(end, "the end rate")
     if end <= start:
         raise ValueError(
             f"the end rate ({compact_number(end)}) must be larger than the start rate "

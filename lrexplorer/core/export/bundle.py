@@ -140,7 +140,9 @@ def _snippets(record: RunRecord) -> tuple[dict[str, str], str | None]:
     code = {}
     try:
         for form in FORMS:
-            code[f"{form}.py"] = render(record.config, form, lr_changes=changes).code
+            code[f"{form}.py"] = render(
+                record.config, form, lr_changes=changes, steps_per_epoch=record.steps_per_epoch
+            ).code
         # The notebook opens in the run's folder: the bundle's copy of the sample is one up.
         notebook = record_notebook(record, sample_path=f"../{SAMPLE}")
         code["notebook.ipynb"] = notebook_text(notebook)

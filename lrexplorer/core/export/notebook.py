@@ -24,6 +24,7 @@ from lrexplorer.core.export.script import (
     prepare_lines,
 )
 from lrexplorer.core.export.snippets import render, resolve
+from lrexplorer.core.file_modes import give_open_mode
 from lrexplorer.core.keras_api.loader import keras_version
 from lrexplorer.core.keras_api.models import MODELS
 from lrexplorer.core.store.records import RunRecord
@@ -87,7 +88,8 @@ def build_notebook(
         )
     if import_style not in IMPORT_LINES:
         raise ValueError(f"unknown import style {import_style!r}: choose one of keras, tf.keras")
-    resolved, spec, replayed = resolve(config, lr_changes)
+    steps_per_epoch = (record.steps_per_epoch or None) if record is not None else None
+    resolved, spec, replayed = resolve(config, lr_changes, steps_per_epoch)
     # The run's own label: replayed changes are a schedule only in the code.
     label = (record.label if record else "") or config.replace(
         learning_rate=resolved.learning_rate
@@ -145,6 +147,7 @@ def write_notebook(notebook: NotebookNode, path: str | os.PathLike[str]) -> Path
     text = notebook_text(notebook)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
+        give_open_mode(handle, target)  # readable as any file the user writes, not mkstemp's 0600
         # newline="\n": the same bytes on every system, like the other exports.
         with open(handle, "w", encoding="utf-8", newline="\n") as file:
             file.write(text)

@@ -121,7 +121,10 @@ def read_idx(path):
         data = file.read()
     ndim = data[3]
     shape = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+    # The type byte: 8 is unsigned bytes (MNIST's); the others are big-endian numbers.
+    dtype = {8: ">u1", 9: ">i1", 11: ">i2", 12: ">i4", 13: ">f4", 14: ">f8"}[data[2]]
+    array = np.frombuffer(data, dtype=dtype, offset=4 + 4 * ndim)
+    return array.astype(dtype[1:]).reshape(shape)  # in this computer's byte order
 
 
 def load_idx_folder(folder):

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lrexplorer.core.config import RunConfig
+from lrexplorer.core.data.datasets import known_steps_per_epoch
 from lrexplorer.core.export.code_format import comment, quoted
 from lrexplorer.core.export.keras_code import compile_lines, lost_values, optimizer_lines
 from lrexplorer.core.export.rate_history import history_comment, with_learning_rate_history
@@ -44,20 +45,27 @@ def render(
     form: str,
     import_style: str = "keras",
     lr_changes: Sequence[tuple[int, float]] = (),
+    steps_per_epoch: int | None = None,
 ) -> Snippet:
-    """The code for `config` in one of FORMS; ConfigError if the config cannot train."""
+    """The code for `config` in one of FORMS; ConfigError if the config cannot train.
+
+    `steps_per_epoch` (a run record's) caps the script's steps_per_execution as the run was
+    compiled; without it, it is worked out from the dataset's size when that is known.
+    """
     if form not in FORMS:
         raise ValueError(f"unknown snippet form {form!r}: choose one of {', '.join(FORMS)}")
     if import_style not in IMPORT_STYLES:
         raise ValueError(
             f"unknown import style {import_style!r}: choose one of {', '.join(IMPORT_STYLES)}"
         )
-    config, spec, replayed = resolve(config, lr_changes)
+    config, spec, replayed = resolve(config, lr_changes, steps_per_epoch)
     return _RENDERERS[form](config, spec, import_style, replayed)
 
 
 def resolve(
-    config: RunConfig, lr_changes: Sequence[tuple[int, float]] = ()
+    config: RunConfig,
+    lr_changes: Sequence[tuple[int, float]] = (),
+    steps_per_epoch: int | None = None,
 ) -> tuple[RunConfig, OptimizerSpec, bool]:
     """(the config the code is written for, its optimizer, whether it replays live rate
     changes): the changes become a schedule, defaults are filled in from Keras. ConfigError
@@ -65,6 +73,8 @@ def resolve(
     if lr_changes:
         config = with_learning_rate_history(config, lr_changes)
     config = check_config(config)
+    steps = steps_per_epoch or known_steps_per_epoch(config)
+    config = config.replace(steps_per_execution=config.capped_steps_per_execution(steps))
     spec = registry().get(config.optimizer)
     replayed = bool(lr_changes) and config.schedule is not None
     return config, spec, replayed

@@ -7,8 +7,17 @@ import os
 import threading
 from types import ModuleType
 
+from lrexplorer.core.keras_api.quiet_import import stderr_filtered
+
 _lock = threading.Lock()
 _keras: ModuleType | None = None
+_verbose = False
+
+
+def show_tensorflow_log(show: bool = True) -> None:
+    """Let TensorFlow's own log lines through (--verbose); call before the first keras()."""
+    global _verbose
+    _verbose = show
 
 
 def keras() -> ModuleType:
@@ -18,10 +27,16 @@ def keras() -> ModuleType:
         with _lock:
             if _keras is None:
                 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-                # TensorFlow's C++ start-up chatter is not for our users.
-                os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-                module = importlib.import_module("keras")
-                _quiet_absl()
+                # TensorFlow's C++ INFO and WARNING lines are not for our users; its errors
+                # are (3 would hide them). A level the user exported wins.
+                os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if _verbose else "2")
+                if _verbose:
+                    module = importlib.import_module("keras")
+                else:
+                    # Lines logged while its libraries load, before TensorFlow reads the level.
+                    with stderr_filtered():
+                        module = importlib.import_module("keras")
+                    _quiet_absl()
                 _keras = module
     return _keras
 

@@ -12,9 +12,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from lrexplorer.core.config import DATASETS, RunConfig, ScheduleConfig
+from lrexplorer.core.config import DATASETS, MAX_EPOCHS, RunConfig, ScheduleConfig
 from lrexplorer.core.config.number_text import format_number
-from lrexplorer.core.config.params import same_value
+from lrexplorer.core.config.params import FLOAT32_RANGE, float32_problem, same_value
 from lrexplorer.core.keras_api.models import MODELS
 from lrexplorer.core.keras_api.optimizers import OptimizerSpec, registry
 from lrexplorer.core.keras_api.schedules import CONSTANT, resolve_name, schedule_specs
@@ -38,14 +38,19 @@ class ConfigError(ValueError):
         super().__init__("; ".join(p.message for p in problems))
 
 
-def check_learning_rate(value: Any, name: str = "learning_rate") -> float:
-    """A learning rate is a finite number > 0; raise ValueError saying so otherwise."""
+def check_learning_rate(value: Any, name: str = "learning_rate", typed: str | None = None) -> float:
+    """A learning rate is a number > 0 that fits a float32 (Keras keeps it in one); raise
+    ValueError saying so otherwise, quoting `typed` (the text it was read from) if given."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{name} = {value!r} is not a number: it must be a number > 0")
     if not math.isfinite(value):
         raise ValueError(f"{name} = {value!r} is not finite: it must be a finite number > 0")
+    shown = typed or format_number(value)
     if value <= 0:
-        raise ValueError(f"{name} = {format_number(value)} is not allowed: it must be > 0")
+        raise ValueError(f"{name} = {shown} is not allowed: it must be > 0")
+    problem = float32_problem(value)
+    if problem:
+        raise ValueError(f"{name} = {shown} {problem}: it must be a number {FLOAT32_RANGE}")
     return float(value)
 
 
@@ -198,7 +203,7 @@ def _run_settings(config: RunConfig, problems: list[Problem]) -> None:
         problems.append(Problem("data_path", "dataset 'file' needs a path (--data PATH)"))
     _whole("train_samples", config.train_samples, 1, problems, optional=True)
     _whole("test_samples", config.test_samples, 1, problems, optional=True)
-    _whole("epochs", config.epochs, 1, problems)
+    _whole("epochs", config.epochs, 1, problems, high=MAX_EPOCHS)
     _whole("batch_size", config.batch_size, 1, problems)
     _whole("seed", config.seed, 0, problems, high=2**32 - 1)
     _whole("steps_per_execution", config.steps_per_execution, 1, problems)

@@ -9,12 +9,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from lrexplorer.core.file_modes import give_open_mode
+
 TEMP_SUFFIX = ".tmp"
 STALE_SECONDS = 3600.0  # a leftover whose writer cannot be told apart is removed after this
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON so that `path` holds either the old or the complete new text, never half."""
+def write_json_atomic(path: Path, data: Any, indent: int | None = None) -> None:
+    """Write JSON so that `path` holds either the old or the complete new text, never half,
+    with the mode a new file gets (not mkstemp's private 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # The writer's process id in the name tells a crashed save's leftover from one in progress.
     fd, tmp = tempfile.mkstemp(
@@ -22,7 +25,9 @@ def write_json_atomic(path: Path, data: Any) -> None:
     )
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, separators=(",", ":"), allow_nan=False)
+            give_open_mode(handle.fileno(), path)
+            separators = (",", ":") if indent is None else None
+            json.dump(data, handle, indent=indent, separators=separators, allow_nan=False)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

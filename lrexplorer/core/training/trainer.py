@@ -125,9 +125,9 @@ class Trainer:
         data = self.load_data(config, emit, control.cancel_event)
         arrays = self._prepare(config, data)
         train_samples = len(arrays.y_train)
-        keras().utils.set_random_seed(config.seed)
-        model, log, gate = self._pool.acquire_logged(config)
         steps_per_epoch = math.ceil(train_samples / config.batch_size)
+        keras().utils.set_random_seed(config.seed)
+        model, log, gate = self._pool.acquire_logged(_executed(config, steps_per_epoch))
         total_steps = steps_per_epoch * config.epochs
         emit(_run_started(record.id, config, model.optimizer, steps_per_epoch, arrays, data))
         reporter = RunReporter(config, train_samples, total_steps, emit, gate.requested)
@@ -155,8 +155,8 @@ class Trainer:
         data = self.load_data(first, progress, control.cancel_event)
         arrays = self._prepare(first, data)
         train_samples = len(arrays.y_train)
-        model = self._together.acquire(configs)
         steps_per_epoch = math.ceil(train_samples / first.batch_size)
+        model = self._together.acquire([_executed(c, steps_per_epoch) for c in configs])
         total_steps = steps_per_epoch * first.epochs
         reporters = []
         for record, emit, optimizer in zip(records, emitters, model.member_optimizers, strict=True):
@@ -209,6 +209,11 @@ class _Arrays(NamedTuple):
     y_train: Any
     x_test: Any
     y_test: Any
+
+
+def _executed(config: RunConfig, steps_per_epoch: int) -> RunConfig:
+    """The config the model is compiled with; the record keeps the one asked for."""
+    return config.replace(steps_per_execution=config.capped_steps_per_execution(steps_per_epoch))
 
 
 def _fit(model: Any, arrays: _Arrays, config: RunConfig, callback: Any) -> None:

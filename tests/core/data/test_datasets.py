@@ -115,6 +115,34 @@ def test_idx_folder_loads(tmp_path: Path, gz: bool) -> None:
         assert np.array_equal(getattr(dataset, key), arrays[key])
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint16, np.int8, np.float32, np.float64])
+def test_labels_of_any_integer_type_or_whole_floats_load_as_digits(tmp_path, dtype) -> None:
+    arrays = small_arrays()
+    labels = {key: arrays[key].astype(dtype) for key in ("y_train", "y_test")}
+    np.savez(tmp_path / "digits.npz", **{**arrays, **labels})
+    dataset = from_file(tmp_path / "digits.npz")
+    assert dataset.y_train.dtype == np.uint8 and dataset.y_test.dtype == np.uint8
+    assert np.array_equal(dataset.y_train, arrays["y_train"])
+
+
+def test_idx_label_files_of_32_bit_integers_load(tmp_path: Path) -> None:
+    arrays = small_arrays()
+    folder = write_idx_folder(tmp_path / "idx", arrays)
+    labels = arrays["y_train"].astype(">i4")
+    header = bytes([0, 0, 0x0C, 1]) + np.array(labels.shape, ">u4").tobytes()
+    (folder / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(header + labels.tobytes()))
+    dataset = from_file(folder)
+    assert dataset.y_train.dtype == np.uint8
+    assert np.array_equal(dataset.y_train, arrays["y_train"])
+
+
+def test_the_sizes_known_before_loading_are_the_real_ones() -> None:
+    assert len(load_dataset(RunConfig(dataset="sample")).x_train) == data.TRAIN_IMAGES["sample"]
+    assert data.known_steps_per_epoch(RunConfig(dataset="sample")) == 63  # 8000 / 128
+    assert data.known_steps_per_epoch(RunConfig(dataset="mnist", train_samples=300)) == 3
+    assert data.known_steps_per_epoch(RunConfig(dataset="file", data_path="x.npz")) is None
+
+
 def test_subset_takes_the_first_samples() -> None:
     dataset = load_dataset(RunConfig(dataset="sample", train_samples=100, test_samples=30))
     full = sample_arrays()
@@ -162,6 +190,17 @@ BAD_ARRAYS = {  # what is put in place of one array, and what the error must say
         "y_train",
         np.full(60, 11, np.uint8),
         "bad.npz: y_train has labels outside 0-9 (found 11)",
+    ),
+    "fractional labels": (
+        "y_train",
+        np.full(60, 0.5),
+        "bad.npz: y_train has labels that are not whole numbers (found 0.5): labels must be the "
+        "whole numbers 0-9 (any integer type, or floats such as 3.0)",
+    ),
+    "negative int64 labels": (
+        "y_test",
+        np.full(20, -3, np.int64),
+        "bad.npz: y_test has labels outside 0-9 (found -3)",
     ),
     "label shape": (
         "y_test",

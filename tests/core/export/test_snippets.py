@@ -235,10 +235,11 @@ def test_learning_rate_history_drops_changes_that_change_nothing():
         with_learning_rate_history(config.replace(schedule=EXPONENTIAL), [(3, 0.2)])
 
 
-def _write_idx(path, array):
-    header = bytes([0, 0, 8, array.ndim]) + b"".join(n.to_bytes(4, "big") for n in array.shape)
+def _write_idx(path, array, kind=(8, ">u1")):
+    code, dtype = kind
+    header = bytes([0, 0, code, array.ndim]) + b"".join(n.to_bytes(4, "big") for n in array.shape)
     with gzip.open(path, "wb") as file:
-        file.write(header + array.astype(np.uint8).tobytes())
+        file.write(header + array.astype(dtype).tobytes())
 
 
 def test_exported_scripts_train_for_real(tmp_path):
@@ -257,7 +258,9 @@ def test_exported_scripts_train_for_real(tmp_path):
         ("x_test", "t10k-images-idx3-ubyte"),
         ("y_test", "t10k-labels-idx1-ubyte"),
     ]:
-        _write_idx(tmp_path / "idx" / f"{name}.gz", arrays[key])
+        # Labels as 32-bit integers, which IDX allows: the script reads them as the app does.
+        kind = (0x0C, ">i4") if key.startswith("y") else (8, ">u1")
+        _write_idx(tmp_path / "idx" / f"{name}.gz", arrays[key], kind)
     run = {"epochs": 1, "batch_size": 32, "dataset": "file"}
     scripts = {
         "npz.py": render(
@@ -294,8 +297,14 @@ def test_exported_scripts_train_for_real(tmp_path):
     try:
         for name, process in processes.items():
             out, err = process.communicate(timeout=180)
+            process.stdout_text = out
             assert process.returncode == 0, f"{name} failed:\n{err[-3000:]}"
             assert re.search(r"^Test accuracy: \d\.\d{4}$", out, re.MULTILINE), out
+        # 48 images in batches of 32: Keras's progress bar counts 2 steps, not the 32 a call
+        # would run if steps_per_execution were not capped at an epoch's batches.
+        npz_out = re.sub(r"\x1b\[[0-9;]*m", "", processes["npz.py"].stdout_text)  # colours
+        assert re.search(r"^2/2 ", npz_out, re.MULTILINE), npz_out
+        assert not re.search(r"^(\d{2,}|[3-9])/2 ", npz_out, re.MULTILINE), npz_out
     finally:
         for process in processes.values():
             if process.poll() is None:

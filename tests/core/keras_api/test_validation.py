@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from lrexplorer.core.config import RunConfig, ScheduleConfig
-from lrexplorer.core.keras_api.validation import ConfigError, check_config
+from lrexplorer.core.config import MAX_EPOCHS, RunConfig, ScheduleConfig
+from lrexplorer.core.keras_api.validation import ConfigError, check_config, check_learning_rate
 
 
 def problems(config):
@@ -111,3 +111,47 @@ def test_values_are_coerced_to_their_types():
 def test_a_valid_config_passes_unchanged():
     config = RunConfig(optimizer="adam", learning_rate=3e-4, params={"beta_1": 0.8})
     assert check_config(config) == config
+
+
+@pytest.mark.parametrize(
+    ("rate", "says"),
+    [(1e300, "1e300 is too large for a float32"), (3.5e38, "is too large for a float32"),
+     (1e-40, "1e-40 is too small for a float32"), (5e-324, "too small")],
+)  # fmt: skip
+def test_a_learning_rate_must_fit_the_float32_keras_keeps_it_in(rate, says):
+    message = problems(RunConfig(learning_rate=rate))["learning_rate"]
+    assert says in message and "from 1.2e-38 to 3.4e38" in message
+    assert check_learning_rate(3.4e38) == 3.4e38 and check_learning_rate(1.2e-38) == 1.2e-38
+
+
+@pytest.mark.parametrize(
+    ("config", "field", "says"),
+    [
+        (RunConfig(optimizer="adam", params={"epsilon": 1e39}), "epsilon",
+         "epsilon = 1e+39 is too large for a float32 (the type Keras keeps it in): "
+         "epsilon needs a number > 0, at most 3.4e38"),
+        (RunConfig(optimizer="adamw", params={"weight_decay": 1e-45}), "weight_decay",
+         "at least 1.2e-38 unless 0"),
+        (RunConfig(schedule=ScheduleConfig("CosineDecay", {"decay_steps": 1e39})),
+         "schedule.decay_steps", "decay_steps = 1e+39 is too large"),
+        (RunConfig(schedule=ScheduleConfig("PiecewiseConstantDecay",
+                                           {"boundaries": [10], "values": [1e-3, 1e-50]})),
+         "schedule.values", "values[1] = 1e-50 is too small"),
+    ],
+    ids=["epsilon", "weight_decay", "decay_steps", "piecewise values"],
+)  # fmt: skip
+def test_hyperparameters_must_fit_a_float32_too(config, field, says):
+    assert says in problems(config)[field]
+
+
+def test_zero_is_not_too_small():
+    config = check_config(RunConfig(optimizer="adamw", params={"weight_decay": 0.0}))
+    assert config.param_dict() == {"weight_decay": 0.0}
+
+
+def test_epochs_have_a_sane_upper_bound():
+    assert check_config(RunConfig(epochs=MAX_EPOCHS)).epochs == MAX_EPOCHS == 100_000
+    message = problems(RunConfig(epochs=10**9))["epochs"]
+    assert message == (
+        "epochs = 1000000000 is out of range: it must be a whole number >= 1 and <= 100000"
+    )

@@ -10,7 +10,9 @@ import pytest
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig, ScheduleConfig
 from lrexplorer.core.keras_api.optimizers import registry
+from lrexplorer.core.keras_api.validation import check_config
 from lrexplorer.core.training.control import TrainingControl
+from lrexplorer.core.training.model_pool import ModelPool
 from lrexplorer.core.training.trainer import Trainer
 
 TINY = RunConfig(
@@ -376,3 +378,14 @@ def test_a_diverging_execution_stops_training_at_the_first_bad_batch(trainer):
     losses = record.batches["loss"]
     assert not math.isfinite(losses[-1]) and all(math.isfinite(v) for v in losses[:-1])
     assert len(losses) < 20  # the call's later batches were held, not trained
+
+
+def test_a_call_never_runs_more_steps_than_an_epoch_has(trainer):
+    """Asked for 32 batches a call with 5 an epoch: compiled with 5 (Keras's own progress bar
+    would otherwise count 32/5); the record keeps the setting asked for."""
+    config = TINY.replace(steps_per_execution=32)  # 320 images in batches of 64: 5 a call
+    record, _ = collect(trainer, config)
+    assert record.status == ev.FINISHED and len(record.batches["step"]) == 10
+    assert record.config.steps_per_execution == 32 and record.steps_per_epoch == 5
+    compiled = check_config(config).replace(steps_per_execution=5)
+    assert trainer._pool._entries[ModelPool.key(compiled)].model.steps_per_execution == 5

@@ -133,8 +133,8 @@ def test_stop_before_the_first_batch_has_finished(qtbot, make_window, monkeypatc
 def test_stop_during_validation(qtbot, make_window, monkeypatch):
     window = make_window(TINY.replace(test_samples=2000, epochs=3))
     validated: list[int] = []
-    # At the end of the first validation call (32 of 63 batches), before the callback looks
-    # for a stop.
+    # At the end of the first validation call, before the callback looks for a stop: 8
+    # batches of 63, as a call runs at most an epoch's batches (256 images, batches of 32).
     hold = Hold(monkeypatch, "on_test_batch_end", after=False)
     original = fit_callback._EventCallbackMixin.on_test_batch_end
 
@@ -147,7 +147,7 @@ def test_stop_during_validation(qtbot, make_window, monkeypatch):
     qtbot.waitUntil(hold.reached.is_set, timeout=60000)
     record = stop(qtbot, window, release=hold.released)
     assert record.status == ev.STOPPED
-    assert validated == [31]  # validation ended with the call the stop came in
+    assert validated == [7]  # validation ended with the call the stop came in
     assert record.batches["step"] == list(range(1, 9))  # the epoch's batches are all kept
     assert record.epochs == []  # its validation did not finish: no half result
 
