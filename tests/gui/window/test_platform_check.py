@@ -128,3 +128,21 @@ def test_the_readme_and_ci_install_the_packages_the_check_was_measured_with():
     ci = (ROOT / ".ci" / "run").read_text()
     assert all(package in ci.split() for package in [*wanted, "xvfb", "xauth"])
     assert "LREXPLORER_REQUIRE_XVFB=1" in ci and "make test" in ci
+
+
+def test_at_launch_a_missing_x11_library_is_named_before_qt_can_abort(monkeypatch):
+    monkeypatch.setattr(check, "unloadable", lambda sonames: ["libxcb-icccm.so.4"])
+    monkeypatch.setattr(check, "missing_libraries", lambda platform: ["libxcb-icccm.so.4"])
+    message = check.launch_problem({"DISPLAY": ":0"}, system="linux")
+    assert "libxcb-icccm.so.4" in message and "apt-get install libxcb-icccm4" in message
+    # Offscreen needs no X11 library, and nothing is loaded to find out.
+    monkeypatch.setattr(check, "unloadable", lambda sonames: pytest.fail("loaded"))
+    assert check.launch_problem({"QT_QPA_PLATFORM": "offscreen"}, system="linux") == ""
+
+
+def test_a_qt_import_error_for_a_library_becomes_the_install_command(monkeypatch):
+    monkeypatch.setattr(check, "missing_libraries", lambda platform: None)  # no ldd here
+    error = ImportError("libGL.so.1: cannot open shared object file: No such file or directory")
+    message = check.qt_import_message(error)
+    assert "libGL.so.1" in message and "apt-get install libgl1" in message
+    assert check.qt_import_message(ImportError("No module named 'PySide6'")) == ""
