@@ -17,7 +17,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+# The check says which system libraries Qt's window needs and how to install them, or that
+# there is no display, instead of Qt's abort (lrexplorer/gui/window/platform_check.py).
 run: $(VENV)/.installed
+	@$(BIN)/python -m lrexplorer.gui.window.platform_check
 	$(BIN)/lrexplorer
 
 test: $(VENV)/.installed-test

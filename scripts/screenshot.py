@@ -1,10 +1,12 @@
-"""Take the README's screenshot from the app itself: the classic lesson, mid-way through its
-third run, with the first two overlaid.
+"""Take the README's screenshots from the app itself: the classic lesson, mid-way through its
+third run, with the first two overlaid; or with --first-launch, the window as a newcomer
+first sees it (default settings, no runs).
 
     python scripts/screenshot.py docs/screenshot.png [--data mnist.npz] [--size 1600x1000]
+    python scripts/screenshot.py docs/first-launch.png --first-launch
 
-Without --data it trains on the bundled sample. Runs go to a temporary folder, so the
-user's saved runs are untouched.
+Without --data it trains on the bundled sample. Runs and settings go to a temporary folder, so
+the user's saved runs and settings are untouched.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ def main() -> int:
     parser.add_argument("--data", help="a Keras-layout mnist.npz (default: the bundled sample)")
     parser.add_argument("--size", default="1600x1000")
     parser.add_argument("--fraction", type=float, default=0.55, help="how far into run three")
+    parser.add_argument("--first-launch", action="store_true", help="no runs, default settings")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -38,6 +41,8 @@ def main() -> int:
     window = MainWindow(runs_folder=folder / "runs", settings=settings)
     width, height = (int(v) for v in args.size.split("x"))
     window.resize(width, height)
+    if args.first_launch:
+        return first_launch(app, window, args.output)
     data = {"dataset": "sample"}
     if args.data:
         # Shown in the window as plain "mnist.npz", whatever folder the file is in.
@@ -63,6 +68,22 @@ def main() -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(args.output))
     print(f"saved {args.output} ({third.label} at step {third.steps_done}/{third.total_steps})")
+    window.close()
+    return 0
+
+
+def first_launch(app, window, output: Path) -> int:
+    window.show()
+    began = time.monotonic()
+    while window.keras is None and time.monotonic() - began < 120:  # Start reads "Start"
+        app.processEvents()
+        time.sleep(0.01)
+    for _ in range(50):  # the plots redraw and the hint settles
+        app.processEvents()
+        time.sleep(0.01)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(output))
+    print(f"saved {output} (first launch)")
     window.close()
     return 0
 

@@ -1,6 +1,7 @@
 """What the live plots' axes span: every past run drawn, room for the live run to grow, loss
-from 0 and accuracy from 0 to 1 (still while the live run improves, and honest), and a linear
-loss axis capped so that a diverging run cannot flatten the others."""
+from 0 and accuracy from 0 to 1 (still while the live run improves, and honest), a linear
+loss axis capped so that a diverging run cannot flatten the others, and before any run, the
+run that Start would train."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from lrexplorer.plots.series import room_for
 # A linear loss axis reaches at most this many times the highest first-batch loss of the runs
 # shown (the untrained model's loss).
 LOSS_CAP_FACTOR = 3.0
+EMPTY_LOSS = 2.5  # the top of the loss axis before any run
+FALLBACK_RATE = 1e-3  # the rate axis's centre before the optimizer's default is known
 
 
 def steps_extent(runs: Sequence[DrawnRun], live: DrawnRun | None, live_steps: int) -> int:
@@ -58,3 +61,15 @@ def value_span(
         # model compiles, not in the first frame of training.
         spans.append((math.log10(live_rate),) * 2)
     return (min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None
+
+
+def empty_span(name: str, log: bool, rate: float | None) -> tuple[float, float]:
+    """The y range of plot `name` before any run is drawn, in view units: loss from 0 to a
+    little above an untrained model's (ln 10 = 2.3 for ten classes), accuracy 0 to 1, and a
+    decade either side of the rate Start would use."""
+    if name == "loss":
+        return (-1.0, math.log10(EMPTY_LOSS)) if log else (0.0, EMPTY_LOSS)
+    if name == "accuracy":
+        return (0.0, 1.0)
+    centre = math.log10(rate) if rate and rate > 0 else math.log10(FALLBACK_RATE)
+    return (centre - 1.0, centre + 1.0)

@@ -9,22 +9,18 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QTimer, Signal
 from PySide6.QtGui import QColor, QHideEvent, QShowEvent
-from PySide6.QtWidgets import (
-    QGraphicsItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
 from lrexplorer.core.store.records import RunRecord
 from lrexplorer.plots import items as style
 from lrexplorer.plots import theme
-from lrexplorer.plots.axes import RateAxis
-from lrexplorer.plots.axis_ranges import loss_cap, steps_extent, value_span
+from lrexplorer.plots.axis_ranges import empty_span, loss_cap, steps_extent, value_span
+from lrexplorer.plots.empty_hint import PlotHint
 from lrexplorer.plots.hover import PlotHover
 from lrexplorer.plots.image_export import check_suffix, save_layout
 from lrexplorer.plots.items import DrawnRun
-from lrexplorer.plots.legend import RunLegend
 from lrexplorer.plots.plot_options import DEFAULT_SMOOTHING, PlotOptions
+from lrexplorer.plots.plot_stack import build_stack
 from lrexplorer.plots.series import PLOTS
 
 AXIS_TITLES = {
@@ -32,7 +28,7 @@ AXIS_TITLES = {
     "accuracy": "accuracy",
     "learning_rate": "learning rate",
 }
-OBJECT_NAMES = {"loss": "lossPlot", "accuracy": "accuracyPlot", "learning_rate": "learningRatePlot"}
+EMPTY_HINT = "Press <b>Start</b> to train with the settings on the left."
 REDRAW_MS = 33  # ~30 Hz after the user changes something: smooth to the eye
 # New batches of a live run: ~12 Hz is plenty to watch a curve grow, and leaves the CPU and
 # the GIL to the training thread.
@@ -54,6 +50,7 @@ class LivePlots(QWidget):
         self._legend_stale = True
         self._live_steps = 0  # the live run's planned length, when known
         self._live_rate: float | None = None  # and its (first) learning rate
+        self._plan: tuple[int, float | None] = (0, None)  # the same of the run Start would train
         self._hover_text = ""
         self._colours = theme.LIGHT_PLOTS
         self.options = PlotOptions()
@@ -74,39 +71,11 @@ class LivePlots(QWidget):
         self._apply_style()
 
     def _build_plots(self) -> None:
-        self._area = pg.GraphicsLayoutWidget()
-        self._area.setObjectName("livePlotArea")
-        self._area.setBackground("w")
-        # Above the plots, not inside one: a legend in a corner always hides some curve.
-        self._legend = RunLegend()
-        self._area.addItem(self._legend, row=0, col=0)
-        self._plots: dict[str, pg.PlotItem] = {}
-        self._anchors: dict[str, style.RangeAnchor] = {}
-        self._layers: dict[str, style.RunLayers] = {}
-        for row, name in enumerate(PLOTS, start=1):
-            plot = self._area.addPlot(row=row, col=0, axisItems={"left": RateAxis("left")})
-            plot.setObjectName(OBJECT_NAMES[name])
-            # A GridItem, not showGrid(): the axes' grid costs ~10 ms per plot per repaint.
-            grid = style.Grid(pen=pg.mkPen(style.GRID_GREY), textPen=None)
-            grid.setZValue(style.Z_MARKER - 1)
-            plot.addItem(grid, ignoreBounds=True)
-            plot.setMenuEnabled(False)  # its log/FFT/average options would bypass ours
-            plot.vb.setLimits(xMin=0)
-            if name != "loss":
-                plot.setXLink(self._plots["loss"])
-            self._anchors[name] = style.RangeAnchor()
-            plot.addItem(self._anchors[name])
-            self._layers[name] = style.RunLayers(plot, name)
-            self._plots[name] = plot
-        # Grid and axes change only with the range: the strip repainted as a live curve grows
-        # is a blit of them, with no Python call at all.
-        for item in self._cached_items():
-            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self._plots["accuracy"].vb.setLimits(yMin=-0.02, yMax=1.02)
-        self._plots["learning_rate"].setLogMode(y=True)
-        self._plots["learning_rate"].vb.setLimits(minYRange=1.0)  # a decade: a flat rate reads
-        for row, stretch in enumerate((0, 5, 4, 2)):
-            self._area.ci.layout.setRowStretchFactor(row, stretch)
+        stack = build_stack()
+        self._area, self._legend, self._plots = stack.area, stack.legend, stack.plots
+        self._anchors, self._layers, self._stack = stack.anchors, stack.layers, stack
+        self._hint = PlotHint(self._area, self._plots["loss"])
+        self._hint.setText(EMPTY_HINT)
         self._hover = PlotHover(self._plots)
         self._area.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
 
@@ -174,6 +143,22 @@ class LivePlots(QWidget):
             self._remove_run(run)
         self._live = None
         self._schedule()
+
+    def set_plan(self, steps: int, rate: float | None) -> None:
+        """The run Start would train, its steps and learning rate: the axes show it while no run
+        is drawn, so that the empty plots already read as the run to come."""
+        if (steps, rate) != self._plan:
+            self._plan = (steps, rate)
+            self._schedule()
+
+    def set_hint(self, text: str) -> None:
+        """What the empty plots suggest doing first (rich text)."""
+        self._hint.setText(text)
+        self._hint.place()
+
+    def hint(self) -> str:
+        """The hint as shown: "" once a run is drawn."""
+        return self._hint.text() if self._hint.isVisibleTo(self) else ""
 
     def export_image(self, path: str) -> None:
         """Save the three plots and the legend as PNG or SVG, by the file's suffix."""
@@ -318,13 +303,17 @@ class LivePlots(QWidget):
         for layers in self._layers.values():
             layers.show(past, self._live)
         runs = list(self._runs.values())
-        steps = steps_extent(runs, self._live, self._live_steps)
+        self._hint.setVisible(not runs)
+        steps = steps_extent(runs, self._live, self._live_steps) if runs else self._plan[0]
         cap = None if self._is_log("loss") else loss_cap(runs)
         self._layers["loss"].set_y_cap(cap)
         live_rate = self._live_rate if self._live is not None else None
         for name, anchor in self._anchors.items():
-            y = value_span(name, runs, self._is_log(name), cap, live_rate)
-            anchor.set_bounds((0, steps) if steps else None, y)
+            log = self._is_log(name)
+            y = value_span(name, runs, log, cap, live_rate) if runs else None
+            anchor.set_bounds(
+                (0, steps) if steps else None, y or empty_span(name, log, self._plan[1])
+            )
         if self._legend_stale:
             self._rebuild_legend()
 
@@ -337,16 +326,8 @@ class LivePlots(QWidget):
         for layers in self._layers.values():
             layers.set_vector(vector)
         mode = QGraphicsItem.CacheMode
-        for item in self._cached_items():
+        for item in self._stack.cached_items():
             item.setCacheMode(mode.NoCache if vector else mode.DeviceCoordinateCache)
-
-    def _cached_items(self) -> list[QGraphicsItem]:
-        """Grids and axes: painted from pixmaps that Qt keeps until the range changes."""
-        items = []
-        for plot in self._plots.values():
-            items += [plot.getAxis("left"), plot.getAxis("bottom")]
-            items += [item for item in plot.items if isinstance(item, style.Grid)]
-        return items
 
     # --- runs ------------------------------------------------------------------------------
     def _add_run(self, record: RunRecord, colour: QColor, live: bool) -> DrawnRun:
@@ -372,6 +353,7 @@ class LivePlots(QWidget):
             x_title = "step (batch)" if name == PLOTS[-1] else None
             style.style_axes(plot, AXIS_TITLES[name], scale, x_title)
         self._hover.set_scale(scale)
+        self._hint.restyle(scale, self._colours)
         self._legend.setLabelTextSize(f"{10 * scale:.0f}pt")
         self._symbol_keys = style.symbol_keys(scale)
         theme.style_plot_widget(self._area, self._colours)

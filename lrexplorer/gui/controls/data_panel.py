@@ -1,4 +1,5 @@
-"""The run's data and training settings: dataset, model, sample counts, epochs, batch size, seed."""
+"""The run's data and training settings: dataset, model, sample counts, epochs, batch size, seed;
+and, folded away under Advanced, how Keras runs the steps (speed, not results)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from PySide6.QtWidgets import (
 from lrexplorer.core.config import DATASETS, RunConfig
 from lrexplorer.core.keras_api.models import MODELS
 from lrexplorer.gui.controls.draft import DraftConfig
+from lrexplorer.gui.controls.optimizer_panel import CollapsibleSection
 
 MAX_SAMPLES = 60000
+_DEFAULT_STEPS_PER_CALL = RunConfig().steps_per_execution
 
 
 class DataPanel(QWidget):
@@ -72,20 +75,31 @@ class DataPanel(QWidget):
         self.seed.setToolTip("The same seed gives the same run, batch for batch")
         form.addRow("Seed", self.seed)
 
-        # How Keras runs the steps: they change the speed, and show in the exported script.
+        # How Keras runs the steps: the speed, not the results; out of the way of a newcomer.
+        self.advanced = CollapsibleSection("Advanced", "dataAdvancedGroup")
+        self.advanced.set_count(2)
+        self.advanced.toggle.setToolTip("How Keras runs the steps: changes the speed, not results")
+        speed = QFormLayout(self.advanced.body)
+        speed.setContentsMargins(0, 0, 0, 0)
+        speed.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.steps_per_execution = QSpinBox(
             objectName="stepsPerExecutionSpin", minimum=1, maximum=1024
         )
         self.steps_per_execution.setToolTip(
-            "Batches Keras trains per compiled call (steps_per_execution). More is faster; every "
-            "batch is still plotted, and Stop and rate changes still apply from the next batch"
+            "Batches Keras trains per compiled call (steps_per_execution). Changes the speed "
+            "only: the same batches give the same losses, every batch is still plotted, and "
+            "Stop and rate changes still apply from the next batch. More is faster (32 is "
+            "about twice as fast as 1)."
         )
-        form.addRow("Batches per call", self.steps_per_execution)
+        speed.addRow("Batches per call", self.steps_per_execution)
         self.jit_compile = QCheckBox("Compile with XLA", objectName="jitCompileCheck")
         self.jit_compile.setToolTip(
-            "jit_compile=True: slower to start, faster per epoch on longer runs"
+            "Compile the training step with XLA (jit_compile=True). Changes the speed only: "
+            "slower to start, sometimes faster per epoch on longer runs; the losses can differ "
+            "in their last digits."
         )
-        form.addRow("", self.jit_compile)
+        speed.addRow("", self.jit_compile)
+        form.addRow(self.advanced)
 
         self._form = form
         self._sync(draft.config)
@@ -119,6 +133,8 @@ class DataPanel(QWidget):
             self.seed.setValue(config.seed)
             self.steps_per_execution.setValue(config.steps_per_execution)
             self.jit_compile.setChecked(config.jit_compile)
+            if config.jit_compile or config.steps_per_execution != _DEFAULT_STEPS_PER_CALL:
+                self.advanced.set_expanded(True)  # a setting that is not the default shows
             if self.path.text() != (config.data_path or ""):
                 self.path.setText(config.data_path or "")
         finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -9,6 +11,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSizePolicy,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +48,44 @@ def progress_text(record: RunRecord, paused: bool = False) -> str:
     return " · ".join(parts)
 
 
+class PredictionEdit(QLineEdit):
+    """The class's prediction. Its placeholder is the longest of PLACEHOLDERS that fits, never
+    clipped ("Prediction before you r…" reads as a bug); the box is never narrower than the
+    shortest."""
+
+    PLACEHOLDERS = ("Prediction before you run (optional)", "Prediction (optional)", "Prediction")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("predictionEdit")
+        self._fit_placeholder()
+
+    def _inset(self) -> int:
+        """What the box takes around its text: the frame, the margins, an inset of 2 px a side."""
+        margins = self.textMargins()
+        frame = self.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, None, self)
+        return margins.left() + margins.right() + 2 * frame + 4
+
+    def _fit_placeholder(self) -> None:
+        metrics = self.fontMetrics()
+        widths = [metrics.horizontalAdvance(text) for text in self.PLACEHOLDERS]
+        self.setMinimumWidth(widths[-1] + self._inset() + 2)
+        room = self.width() - self._inset()
+        fitting = [
+            text for text, width in zip(self.PLACEHOLDERS, widths, strict=True) if width < room
+        ]
+        self.setPlaceholderText(fitting[0] if fitting else self.PLACEHOLDERS[-1])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit_placeholder()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # larger text in presentation mode
+            self._fit_placeholder()
+
+
 class RunBar(QWidget):
     """The strip above the plots that runs things. The window connects the buttons."""
 
@@ -62,8 +103,7 @@ class RunBar(QWidget):
         self.pause.setCheckable(True)
         self.stop = QPushButton("Stop", objectName="stopButton")
         self.stop.setToolTip("Stop after the current batch; the run is kept (Esc)")
-        self.prediction = QLineEdit(objectName="predictionEdit")
-        self.prediction.setPlaceholderText("Prediction before you run (optional)")
+        self.prediction = PredictionEdit()
         self.prediction.setToolTip(
             'Note the class\'s guess, e.g. "1e-5 will beat 1e-3"; it is kept with the run and '
             "shown next to the outcome"
@@ -85,7 +125,8 @@ class RunBar(QWidget):
         box.setSpacing(2)
         box.addWidget(self.progress_label)
         box.addWidget(self.progress)
-        layout.addWidget(progress_box, 2)
+        # Even shares: the prediction's placeholder is read before a run, the progress during.
+        layout.addWidget(progress_box, 1)
         self.set_running(False)
 
     def set_ready(self, ready: bool, reason: str = "") -> None:

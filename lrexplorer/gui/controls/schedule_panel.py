@@ -27,6 +27,7 @@ from lrexplorer.gui.controls.param_field import ERROR_COLOUR, ParamField
 from lrexplorer.plots.axes import RateAxis
 
 MNIST_TRAIN_SAMPLES = 60000  # what "all training images" means before the data is loaded
+SAMPLE_TRAIN_SAMPLES = 8000  # in the bundled sample (resources/README.md)
 FALLBACK_RATE = 1e-3  # for a preview drawn before the optimizer's default is known
 PREVIEW_HEIGHT = 130
 PREVIEW_DECADES = 3  # a decay to ~0 would squash the curve into its last steps: show the top
@@ -36,6 +37,8 @@ _PIECEWISE = "PiecewiseConstantDecay"
 def total_steps(config: RunConfig) -> int:
     """Optimizer steps in the whole run: batches per epoch times epochs."""
     samples = config.train_samples or MNIST_TRAIN_SAMPLES
+    if config.dataset == "sample":
+        samples = min(samples, SAMPLE_TRAIN_SAMPLES)
     return math.ceil(samples / max(config.batch_size, 1)) * max(config.epochs, 1)
 
 

@@ -24,9 +24,9 @@ from lrexplorer.plots.palette import ColourBook
 
 COL_SHOW, COL_LABEL, COL_STATUS, COL_LOSS, COL_ACCURACY, COL_VAL_ACCURACY, COL_TIME = range(7)
 COL_PREDICTION = 7
-HEADERS = ("", "Run", "Status", "Loss", "Accuracy", "Val. acc.", "Time", "Prediction")
+HEADERS = ("Show", "Run", "Status", "Loss", "Accuracy", "Val. acc.", "Time", "Prediction")
 HEADER_TIPS = (
-    "Tick a run to overlay it on the plots",
+    "Tick a run to overlay it on the plots, in the colour shown",
     "The run's name: double-click (or F2) to rename it",
     "How the run ended, or how far it has got",
     "Training loss at the end (the epoch's running mean while training)",

@@ -4,7 +4,7 @@ takes the rest, at any font size, without re-measuring every row once a second."
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QSize, Qt, QTimer
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from lrexplorer.gui.runs.model import COL_LABEL, COL_PREDICTION, HEADERS
@@ -12,6 +12,7 @@ from lrexplorer.gui.runs.model import COL_LABEL, COL_PREDICTION, HEADERS
 _FITTED = tuple(c for c in range(len(HEADERS)) if c not in (COL_LABEL, COL_PREDICTION))
 _FEW_ROWS = 3  # a change to more rows than this is measured in one deferred pass
 MEASURED_ROWS = 50
+EMPTY_TEXT = "No runs yet: each run you start is listed here, with its colour and its results."
 
 
 class RunsTable(QTableView):
@@ -126,7 +127,21 @@ class RunsTable(QTableView):
         self.verticalHeader().setDefaultSectionSize(round(height * 1.8))
         self.setIconSize(QSize(round(height * 1.8), round(height * 0.9)))
 
+    def empty_text(self) -> str:
+        """The line the table shows in place of rows, while it has none."""
+        model = self.model()
+        return EMPTY_TEXT if model is not None and model.rowCount() == 0 else ""
+
     # --- slots and events -------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        super().paintEvent(event)
+        text = self.empty_text()
+        if text:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            area = self.viewport().rect().adjusted(8, 8, -8, -8)
+            painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+
     def _on_model_data_changed(self, first: QModelIndex, last: QModelIndex, *_roles) -> None:
         if last.row() - first.row() >= _FEW_ROWS:
             self.schedule_fit()

@@ -27,6 +27,7 @@ from lrexplorer.gui.controls.schedule_panel import SchedulePanel
 from lrexplorer.gui.runs.panel import RunsPanel
 from lrexplorer.gui.window.actions import WindowActions
 from lrexplorer.gui.window.banner import MessageBanner
+from lrexplorer.gui.window.first_launch import FirstLaunch, use_the_screen
 from lrexplorer.gui.window.lessons import Lessons
 from lrexplorer.gui.window.run_keeper import RunKeeper
 from lrexplorer.gui.window.theme import ThemeManager
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.theme.theme_changed.connect(self._on_theme_changed)
         self.actions = WindowActions(self)
         self._connect()
+        self.first_launch = FirstLaunch(self)  # the plots and hint before any run
         self._restore_layout()
         self.runs_panel.add_runs(self.keeper.load_all(), checked=False)
         self._display_timer = QTimer(self, interval=250)
@@ -129,7 +131,6 @@ class MainWindow(QMainWindow):
         self.main_splitter.setStretchFactor(1, 1)
         self.plots_splitter = right
         self.setCentralWidget(self.main_splitter)
-        self.resize(1400, 900)
 
     def _connect(self) -> None:
         self.draft.changed.connect(self._on_draft_changed)
@@ -334,8 +335,8 @@ class MainWindow(QMainWindow):
 
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is None or not self.restoreGeometry(geometry):
+            use_the_screen(self)
         for key, splitter in (
             ("window/mainSplitter", self.main_splitter),
             ("window/plotsSplitter", self.plots_splitter),
