@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lrexplorer.core.config import DATASETS, RunConfig
+from lrexplorer.core.config import DATASETS, MAX_EPOCHS, RunConfig
 from lrexplorer.core.keras_api.models import MODELS
 from lrexplorer.gui.controls.draft import DraftConfig
 from lrexplorer.gui.controls.optimizer_panel import CollapsibleSection
@@ -66,7 +66,7 @@ class DataPanel(QWidget):
         self.test_samples = _count_spin("testSamplesSpin", "test images to validate on")
         form.addRow("Test images", self.test_samples)
 
-        self.epochs = QSpinBox(objectName="epochsSpin", minimum=1, maximum=1000)
+        self.epochs = QSpinBox(objectName="epochsSpin", minimum=1, maximum=MAX_EPOCHS)
         form.addRow("Epochs", self.epochs)
         self.batch_size = QSpinBox(objectName="batchSizeSpin", minimum=1, maximum=65536)
         self.batch_size.setToolTip("Images per gradient step (the tutorial uses 128)")

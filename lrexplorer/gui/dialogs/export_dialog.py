@@ -303,7 +303,13 @@ class ExportDialog(QDialog):
         name_ok = False
         for form in FORMS:
             try:
-                snippet = render(self._record.config, form, style, self._lr_changes)
+                snippet = render(
+                    self._record.config,
+                    form,
+                    style,
+                    self._lr_changes,
+                    steps_per_epoch=self._record.steps_per_epoch or None,
+                )
             except Exception as error:  # noqa: BLE001 - any failure is shown, never a crash
                 message = str(error) or type(error).__name__
                 if message not in errors:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox, QWidget
 
 from lrexplorer.core import events as ev
-from lrexplorer.core.config import ScheduleConfig
+from lrexplorer.core.config import MAX_EPOCHS, ScheduleConfig
 from lrexplorer.core.store import files
 from lrexplorer.core.store.records import RunRecord
 from lrexplorer.core.store.run_store import RunStore
@@ -100,6 +100,15 @@ def test_settings_restored_from_elsewhere_block_start_with_the_reason(make_windo
     """Saved settings, an opened session or a preset from another version may hold these."""
     window = make_window(config)
     assert_blocked(window, says)
+
+
+def test_the_epochs_box_goes_as_far_as_a_run_may_and_no_further(qtbot, make_window):
+    """The window and the command line accept the same epochs: up to MAX_EPOCHS."""
+    window = make_window()
+    spin = window.findChild(QSpinBox, "epochsSpin")
+    assert spin.maximum() == MAX_EPOCHS
+    spin.setValue(MAX_EPOCHS + 1)
+    assert window.draft.config.epochs == MAX_EPOCHS and window.run_bar.start.isEnabled()
 
 
 def test_bad_piecewise_schedules_block_start_with_the_reason(qtbot, make_window):
