@@ -1,8 +1,6 @@
 """Results that travel, from the window: File > Export notebook…, File > Export to TensorBoard…
 (in the background, the window free meanwhile) and the export dialog's Save as notebook."""
 
-import math
-
 import nbformat
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -10,27 +8,13 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QPushButton
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig
 from lrexplorer.core.keras_api.loader import keras
 from lrexplorer.core.store.records import RunRecord
 from lrexplorer.core.store.run_store import RunStore
 from lrexplorer.gui.dialogs.export_dialog import ExportDialog
 from lrexplorer.gui.window.main_window import MainWindow
-
-
-def record(run_id, rate, label):
-    config = RunConfig(optimizer="sgd", learning_rate=rate, dataset="sample", epochs=2)
-    result = RunRecord(id=run_id, config=config, label=label)
-    result.apply(ev.RunStarted(run_id, config, {"class_name": "SGD"}, 10, 20, 320, 64, "sample"))
-    for step in range(1, 21):
-        loss = 2.3 * math.exp(-rate * step * 10)
-        epoch, batch = (step - 1) // 10 + 1, (step - 1) % 10 + 1
-        result.apply(ev.BatchEnd(step, epoch, batch, loss, 0.5, loss, 0.5, rate, step * 0.1))
-        if batch == 10:
-            result.apply(ev.EpochEnd(epoch, step, loss, 0.7, loss, 0.75, 1.0))
-    result.apply(ev.RunFinished(ev.FINISHED, 2.0))
-    return result
+from tests.gui.dialogs.test_lesson_files import record
 
 
 @pytest.fixture
