@@ -240,19 +240,25 @@ def _range(spread: Spread, percent: bool) -> str:
 
 
 def best_group(groups: Sequence[SeedGroup], metric: str = "val_accuracy") -> SeedGroup | None:
-    """The group with the best mean of `metric` over its finished runs."""
+    """The group with the best mean of `metric` over its finished runs (validation accuracy:
+    ties go to the lower mean validation loss, as SweepSummary's best run)."""
     scored = [g for g in groups if g.finals.get(metric) is not None]
     if not scored:
         return None
     sign = 1.0 if "accuracy" in metric else -1.0
-    return max(scored, key=lambda g: sign * g.finals[metric].mean)
+
+    def score(group: SeedGroup) -> tuple[float, float]:
+        val_loss = group.finals.get("val_loss")
+        return (sign * group.finals[metric].mean, -val_loss.mean if val_loss else -math.inf)
+
+    return max(scored, key=score)
 
 
 def groups_text(groups: Sequence[SeedGroup]) -> str:
     """An aligned table of each setting's mean +- std (min-max) over its seeds, for the
     terminal; the best mean validation accuracy is marked with *."""
     best = best_group(groups)
-    header = ("", "setting", "runs", "val_accuracy", "loss", "time")
+    header = ("", "setting", "finished", "val_accuracy", "loss", "time")
     lines = [header]
     for group in groups:
         accuracy, loss = group.finals.get("val_accuracy"), group.finals.get("loss")

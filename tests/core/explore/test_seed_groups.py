@@ -136,9 +136,9 @@ def test_the_groups_table_for_the_terminal():
     records = [record(1e-3, s, v, loss=0.39) for s, v in enumerate((0.91, 0.912))]
     records += [record(1e-5, s, v, loss=1.6, seconds=2.0) for s, v in enumerate((0.75, 0.76))]
     lines = groups_text(group_records(records)).splitlines()
-    assert lines[0].split() == ["setting", "runs", "val_accuracy", "loss", "time"]
-    assert lines[1].startswith("* RMSprop 1e-3  2/2   91.10% +- 0.14 (91.00-91.20)")
-    assert lines[2].startswith("  RMSprop 1e-5  2/2   75.50% +- 0.71 (75.00-76.00)")
+    assert lines[0].split() == ["setting", "finished", "val_accuracy", "loss", "time"]
+    assert lines[1].startswith("* RMSprop 1e-3  2/2       91.10% +- 0.14 (91.00-91.20)")
+    assert lines[2].startswith("  RMSprop 1e-5  2/2       75.50% +- 0.71 (75.00-76.00)")
     assert lines[2].endswith("1.600 +- 0.000 (1.600-1.600)  2.0s")
 
 
