@@ -220,6 +220,17 @@ class SeedBands:
     def band_labels(self) -> list[str]:
         return [band.label for band in self._drawn.values()]
 
+    def in_order(self, runs: list[DrawnRun]) -> list[DrawnRun | DrawnBand]:
+        """What the legend lists, in the runs' order: a band where its first seed was."""
+        shown: list[DrawnRun | DrawnBand] = []
+        for run in runs:
+            band = next((b for b in self._drawn.values() if run.id in b.members), None)
+            if band is None:
+                shown.append(run)
+            elif band not in shown:
+                shown.append(band)
+        return shown
+
     # --- drawing ----------------------------------------------------------------------------
     def split(
         self, past: list[DrawnRun], is_log: Callable[[str], bool], scale: float,

@@ -304,7 +304,7 @@ class LivePlots(QWidget):
         past = [run for run in self._runs.values() if not run.live]
         past, bands, regrouped = self.bands.split(past, self._is_log, self._scale, self._colours)
         self._legend_stale |= regrouped
-        self._shown = [r for r in self._runs.values() if r.live or r in past] + bands
+        self._shown = self.bands.in_order(list(self._runs.values()))
         for layers in self._layers.values():
             layers.show([*past, *bands], self._live)
         runs = list(self._runs.values())

@@ -114,14 +114,19 @@ class BudgetTable:
     def _percent(self) -> bool:
         return "accuracy" in self.metric
 
-    def _value(self, value: float) -> str:
-        return f"{100 * value:.1f}%" if self._percent() else f"{value:.3f}"
+    def _value(self, value: float, digits: int = 1) -> str:
+        return f"{100 * value:.{digits}f}%" if self._percent() else f"{value:.{digits + 2}f}"
 
     def _points(self, gap: float) -> str:
         return f"{100 * gap:.1f} points" if self._percent() else f"{gap:.3f}"
 
     def _pair(self, first: BudgetRow, second: BudgetRow, epoch: int) -> str:
-        return f"{self._value(first.mean(epoch))} against {self._value(second.mean(epoch))}"
+        """ "91.4% against 91.3%", with more digits where one would read as a tie."""
+        a, b = first.mean(epoch), second.mean(epoch)
+        digits = 1
+        while self._value(a, digits) == self._value(b, digits) and a != b and digits < 4:
+            digits += 1
+        return f"{self._value(a, digits)} against {self._value(b, digits)}"
 
     def _noise(self, a: BudgetRow, b: BudgetRow, epoch: int) -> str:
         sa, sb = a.at(epoch), b.at(epoch)

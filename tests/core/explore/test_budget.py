@@ -65,6 +65,13 @@ def test_a_smaller_rate_that_overtakes_and_falls_back_is_told_so():
     ]
 
 
+def test_a_close_race_is_told_with_the_digits_that_tell_it():
+    records = [record(1e-3, 0, [0.910, 0.9140]), record(1e-4, 0, [0.907, 0.9142])]
+    assert BudgetTable.from_records(records).sentences() == [
+        "1e-4 overtakes 1e-3 at epoch 2 (91.42% against 91.40%)."
+    ]
+
+
 def test_one_epoch_has_no_budget_to_compare():
     assert not shows_budget([record(1e-3, 0, 0.9)])
     assert shows_budget([record(1e-3, 0, [0.9, 0.92])])
