@@ -18,6 +18,7 @@ from lrexplorer.core.explore.budget import BudgetTable
 from lrexplorer.core.explore.seed_groups import METRIC_NAMES, short_names
 from lrexplorer.core.store.records import RunRecord
 from lrexplorer.plots.axes import RateAxis
+from lrexplorer.plots.sweep_plot import add_caption
 
 INK = "#222222"
 MISSING = "#DDDDDD"  # a cell no run reached
@@ -43,6 +44,7 @@ class BudgetPlot(pg.GraphicsLayoutWidget):
         self.lines_plot: pg.PlotItem | None = None
         self.heat_plot: pg.PlotItem | None = None
         self.cell_texts: dict[tuple[int, int], str] = {}  # (row, epoch) -> the text written
+        self.caption: list[str] = []  # sentences drawn under the plots (for files)
         self._colormap = pg.colormap.get("viridis")
 
     def set_records(self, records: Sequence[RunRecord], metric: str = "val_accuracy") -> None:
@@ -65,13 +67,16 @@ class BudgetPlot(pg.GraphicsLayoutWidget):
             return
         self._draw_lines()
         self._draw_heat_map()
+        add_caption(self, self.caption, self._points(1.0))
         self.ci.layout.setColumnStretchFactor(0, 3)
         self.ci.layout.setColumnStretchFactor(1, 2)
 
     # --- lines ------------------------------------------------------------------------------
     def _colour(self, epochs: int) -> QColor:
-        """More epochs, darker: light blue for one, dark blue for the most."""
-        t = (epochs - 1) / (max(self.table.epochs, 2) - 1)
+        """More epochs, darker: light blue for the first line, dark blue for the last, evenly
+        apart (1, 2, 5 and 10 epochs are four clearly different blues)."""
+        shown = self.table.line_epochs()
+        t = shown.index(epochs) / max(len(shown) - 1, 1)
         few, many = QColor(FEW_EPOCHS).getRgbF()[:3], QColor(MANY_EPOCHS).getRgbF()[:3]
         return QColor.fromRgbF(*(a + t * (b - a) for a, b in zip(few, many, strict=True)))
 

@@ -48,19 +48,24 @@ def _render(view: Any, path: str | Path) -> None:
 
 def write_sweep_plot(records: Sequence[RunRecord], path: str | Path) -> str:
     """The budget view when some run trained more than one epoch, else the summary plot (final
-    results against the learning rate); which one was written."""
+    results against the learning rate), with what they say in words under them; which one was
+    written."""
     from lrexplorer.core.explore.budget import shows_budget
 
     check_suffix(path)
     ensure_app()
     if shows_budget(records):
+        from lrexplorer.core.explore.budget import BudgetTable
         from lrexplorer.plots.budget_plot import BudgetPlot
 
         plot, kind = BudgetPlot(), BUDGET
+        plot.caption = BudgetTable.from_records(records).sentences()
     else:
+        from lrexplorer.core.explore.seed_groups import group_records, seed_noise_sentences
         from lrexplorer.plots.sweep_plot import SweepPlot
 
         plot, kind = SweepPlot(), SUMMARY
+        plot.caption = seed_noise_sentences(group_records(records))
     plot.set_records(list(records))
     _render(plot, path)
     return kind

@@ -4,7 +4,9 @@ is drawn as its mean with a bar from its lowest to its highest seed, and each se
 
 from __future__ import annotations
 
+import html
 import math
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -27,6 +29,7 @@ BEST_FILL = "#FFD23F"  # the star and the best bar; a dark outline keeps it visi
 DIVERGED = "#CC3311"
 STATUS_COLOURS = {ev.DIVERGED: DIVERGED, ev.FAILED: DIVERGED, ev.STOPPED: "#8A6D00"}
 RATES, RUNS = "rates", "runs"  # plot against learning rate, or one bar per setting
+CAPTION_WIDTH = 150  # characters on a line of a caption
 SEED_OFFSET = 10**-0.05  # seeds' dots a little left of their mean, so that they do not hide it
 
 
@@ -61,6 +64,17 @@ def loss_text(value: float | None) -> str:
     return compact_number(float(f"{value:.3g}")) if value >= 100 else f"{value:.3f}"
 
 
+def add_caption(area: pg.GraphicsLayoutWidget, sentences: list[str], points: float) -> None:
+    """Sentences under everything else in `area`, wrapped: what a picture saved to a file says
+    in words (the window shows them beside the plot instead)."""
+    if not sentences:
+        return
+    lines = [line for s in sentences for line in textwrap.wrap(s, CAPTION_WIDTH)]
+    label = pg.LabelItem("<br>".join(html.escape(line) for line in lines), color=INK,
+                         size=f"{points:.0f}pt", justify="left")  # fmt: skip
+    area.addItem(label, row=area.ci.layout.rowCount(), col=0, colspan=2)
+
+
 def _xy(points: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = zip(*points, strict=True) if points else ((), ())
     return np.array(xs, dtype=float), np.array(ys, dtype=float)
@@ -82,6 +96,7 @@ class SweepPlot(pg.GraphicsLayoutWidget):
         self.mode = RATES
         self.accuracy_plot: pg.PlotItem | None = None
         self.loss_plot: pg.PlotItem | None = None
+        self.caption: list[str] = []  # sentences drawn under the plots (for files)
 
     def set_records(self, records: Sequence[RunRecord]) -> None:
         self.summary = SweepSummary.from_records(records)
@@ -109,6 +124,7 @@ class SweepPlot(pg.GraphicsLayoutWidget):
             self._draw_against_rate()
         else:
             self._draw_bars()
+        add_caption(self, self.caption, self._points(1.0))
 
     # --- against the learning rate ----------------------------------------------------------
     def _draw_against_rate(self) -> None:

@@ -61,6 +61,7 @@ def test_several_epochs_print_the_budget_table_and_plot_it_as_svg(capsys, tmp_pa
     text = picture.read_text()
     assert text.startswith("<?xml") and "<svg" in text and len(text) > 20_000
     assert "validation accuracy (%), rate x epoch" in text  # the heat map's title, as text
+    assert lines[start + 4][:40] in text  # and under the plots, what the table says in words
     assert f"the budget view written to {picture}" in captured.err
 
 

@@ -95,8 +95,6 @@ class BudgetTable:
         gap = {e: small.mean(e) - big.mean(e) for e in shared}
         last = shared[-1]
         ahead = [e for e in shared if gap[e] > 0]
-        if shared[0] == 1 and gap[1] > 0:
-            return f"{s} is ahead of {b} from the first epoch ({self._pair(small, big, 1)})."
         if not ahead:
             start = shared[0]
             return (f"{s} does not overtake {b} within {_epochs(last)}: "
@@ -104,12 +102,30 @@ class BudgetTable:
                     f"{self._noise(small, big, last)} (behind by {self._points(-gap[start])} "
                     f"after epoch {start}).")  # fmt: skip
         first = ahead[0]
-        text = (f"{s} overtakes {b} at epoch {first} ({self._pair(small, big, first)}"
-                f"{self._noise(small, big, first)})")  # fmt: skip
-        if all(gap[e] > 0 for e in shared if e >= first):
-            stays = f" and stays ahead to epoch {last}" if last > first else ""
-            return f"{text}{stays}."
-        return f"{text}, but is behind again at epoch {last} ({self._pair(small, big, last)})."
+        pair = f"{self._pair(small, big, first)}{self._noise(small, big, first)}"
+        if first == 1:
+            text = f"{s} is ahead of {b} from the first epoch ({pair})"
+        else:
+            text = f"{s} overtakes {b} at epoch {first} ({pair})"
+        if not all(gap[e] > 0 for e in shared if e >= first):
+            return f"{text}, but is behind again at epoch {last} ({self._pair(small, big, last)})."
+        if last > first and first > 1:
+            text += f" and stays ahead to epoch {last}"
+        clear = self._apart_from(small, big, [e for e in shared if e >= first])
+        if clear is not None and self._noise(small, big, first):
+            text += f", beyond seed noise from epoch {clear} on"
+        return f"{text}."
+
+    @staticmethod
+    def _apart_from(small: BudgetRow, big: BudgetRow, epochs: list[int]) -> int | None:
+        """The first of `epochs` from which every seed of `small` stays above every seed of
+        `big`, to the last; None if it never does (or there are no seeds to tell)."""
+        clear = None
+        for epoch in epochs:
+            a, b = small.at(epoch), big.at(epoch)
+            apart = a.n >= 2 and b.n >= 2 and a.low > b.high
+            clear = (clear or epoch) if apart else None
+        return clear
 
     def _percent(self) -> bool:
         return "accuracy" in self.metric

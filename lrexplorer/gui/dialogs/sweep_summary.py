@@ -49,16 +49,17 @@ __all__ = ["BEST_ROW", "RATES", "RUNS", "SweepSummaryDialog", "SweepSummaryView"
 
 
 def _spread_text(spread: Spread | None, as_percent: bool) -> str:
-    """ "91.0% ± 0.2 (90.8–91.2)": mean ± std (lowest–highest seed); one run: its value."""
+    """ "90.49% ± 0.41 (90.24–90.96)": mean ± std (lowest–highest seed), to the hundredth of a
+    point, since seeds differ by tenths; one run: its value as the runs table shows it."""
     if spread is None:
         return "–"
     if not as_percent:
         mean = loss_text(spread.mean)
         return mean if spread.n == 1 else f"{mean} ± {spread.std:.3f}"
-    mean = percent(spread.mean)
     if spread.n == 1:
-        return mean
-    return f"{mean} ± {100 * spread.std:.1f} ({100 * spread.low:.1f}–{100 * spread.high:.1f})"
+        return percent(spread.mean)
+    return (f"{100 * spread.mean:.2f}% ± {100 * spread.std:.2f} "
+            f"({100 * spread.low:.2f}–{100 * spread.high:.2f})")  # fmt: skip
 
 
 class SweepSummaryView(QWidget):
@@ -171,10 +172,14 @@ class SweepSummaryView(QWidget):
             if best is None:
                 self.headline.setText("No run finished, so there is no best setting.")
                 return
-            accuracy = _spread_text(best.finals["val_accuracy"], as_percent=True)
+            spread = best.finals["val_accuracy"]
+            accuracy = _spread_text(spread, as_percent=True)
+            others = [(g, g.finals["val_accuracy"]) for g in self._groups if g is not best]
+            close = [g.label for g, s in others if s and s.n > 1 and s.overlaps(spread)]
+            noise = f", within seed noise of {' and '.join(close)}" if close else ""
             self.headline.setText(
                 f"★ Best on average: {best.label}, {accuracy} validation accuracy over "
-                f"{best.finals['val_accuracy'].n} seeds"
+                f"{spread.n} seeds{noise}"
             )
             return
         best = self._summary.best

@@ -57,6 +57,15 @@ def test_seeds_are_averaged_and_an_overtaking_within_their_noise_says_so():
     ]
 
 
+def test_when_a_lead_within_seed_noise_becomes_one_beyond_it():
+    records = [record(1e-3, s, [0.905 + 0.002 * s, 0.91 + 0.001 * s, 0.915]) for s in range(2)]
+    records += [record(1e-4, s, [0.906 + 0.002 * s, 0.92, 0.93]) for s in range(2)]
+    assert BudgetTable.from_records(records).sentences() == [
+        "1e-4 is ahead of 1e-3 from the first epoch (90.7% against 90.6%, within seed noise), "
+        "beyond seed noise from epoch 2 on."
+    ]
+
+
 def test_a_smaller_rate_that_overtakes_and_falls_back_is_told_so():
     records = [record(1e-2, 0, [0.9, 0.91, 0.95]), record(1e-3, 0, [0.8, 0.92, 0.94])]
     assert BudgetTable.from_records(records).sentences() == [

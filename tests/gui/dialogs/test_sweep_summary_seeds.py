@@ -36,14 +36,15 @@ def test_with_seeds_the_table_has_a_row_per_setting_with_mean_and_spread(view):
     header = [view.table.horizontalHeaderItem(c).text() for c in range(view.table.columnCount())]
     assert header == ["Setting", "Finished", "Final loss", "Accuracy", "Val. accuracy", "Time"]
     rows = table(view)
-    assert rows[0] == ["★ RMSprop 1e-3", "3 of 3", "0.400 ± 0.000", "80.0% ± 0.0 (80.0–80.0)",
-                       "90.9% ± 0.3 (90.6–91.2)", "3.0 s"]  # fmt: skip
-    assert rows[2][0] == "RMSprop 1e-5" and rows[2][4] == "75.5% ± 0.6 (74.9–76.0)"
+    assert rows[0] == ["★ RMSprop 1e-3", "3 of 3", "0.400 ± 0.000", "80.00% ± 0.00 (80.00–80.00)",
+                       "90.93% ± 0.31 (90.60–91.20)", "3.0 s"]  # fmt: skip
+    assert rows[2][0] == "RMSprop 1e-5" and rows[2][4] == "75.47% ± 0.55 (74.90–76.00)"
     assert view.best_row() == 0
     assert view.table.item(0, 4).background().color().name() == BEST_ROW.lower()
     assert "seed 2: finished, validation accuracy 91.2%" in view.table.item(0, 0).toolTip()
     assert view.headline.text() == (
-        "★ Best on average: RMSprop 1e-3, 90.9% ± 0.3 (90.6–91.2) validation accuracy over 3 seeds"
+        "★ Best on average: RMSprop 1e-3, 90.93% ± 0.31 (90.60–91.20) validation accuracy over "
+        "3 seeds, within seed noise of RMSprop 1e-4"
     )
     assert view.noise.isVisible() and view.noise.text().startswith(
         "1e-3 and 1e-4 are within seed noise after one epoch"
