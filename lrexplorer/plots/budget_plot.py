@@ -24,6 +24,9 @@ INK = "#222222"
 MISSING = "#DDDDDD"  # a cell no run reached
 SERIES_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine)
 LIGHT_CELL = 0.55  # on viridis, cells above this fraction of the range are light: dark text
+# A cell's text is on the cell, not on the paper: tinted just enough that the dark theme, which
+# recolours neutral greys (plots/theme.py), leaves it as it is.
+DARK_TEXT, LIGHT_TEXT = "#1B1030", "#FFFBE0"
 FEW_EPOCHS, MANY_EPOCHS = "#74A9CF", "#023858"  # ColorBrewer PuBu: the lines' colour ramp
 
 
@@ -172,8 +175,8 @@ class BudgetPlot(pg.GraphicsLayoutWidget):
                     self._missing(plot, e, y)
                     continue
                 text = f"{100 * value:.1f}" if percent else f"{value:.3f}"
-                light = (value - low) / (high - low) > LIGHT_CELL
-                item = pg.TextItem(text, color="#111111" if light else "#FFFFFF", anchor=(0.5, 0.5))
+                ink = DARK_TEXT if (value - low) / (high - low) > LIGHT_CELL else LIGHT_TEXT
+                item = pg.TextItem(text, color=ink, anchor=(0.5, 0.5))
                 item.setFont(cell_font)
                 item.setPos(e, y)
                 plot.addItem(item)

@@ -96,3 +96,19 @@ def test_a_setting_whose_seeds_all_diverged_has_no_final_value(view):
     records += [record(10.0, s, None, status=ev.DIVERGED) for s in range(2)]
     view.set_records(records)
     assert table(view)[1][:2] == ["RMSprop 10", "0 of 2"] and table(view)[1][4] == "–"
+
+
+def test_the_heat_maps_numbers_stay_readable_in_the_dark_theme(view):
+    from PySide6.QtGui import QColor
+
+    from lrexplorer.plots.theme import style_plots_in
+
+    view.set_records([record(1e-3, 0, [0.91, 0.95], epochs=2), record(1e-4, 0, [0.6, 0.8],
+                                                                     epochs=2)])  # fmt: skip
+    style_plots_in(view, "dark")
+    texts = {i.toPlainText(): i.color for i in view.budget.heat_plot.items
+             if i.__class__.__name__ == "TextItem"}  # fmt: skip
+    # The highest value's cell is light (viridis yellow): its number stays dark; the lowest's
+    # cell is dark purple: its number stays light.
+    assert texts["95.0"].lightness() < 64 and texts["60.0"].lightness() > 192
+    assert QColor(texts["95.0"]).name() != QColor("#e6e6e6").name()
