@@ -33,6 +33,7 @@ LREXPLORER = [PYTHON, "-m", "lrexplorer"]
 Measure = Callable[[], dict[str, float]]
 SWEEP_SAMPLES = "30000"
 MNIST_STEPS = 469  # batches of 128 in an epoch of full MNIST
+SWEEP_SEEDS = "3"  # the seeded sweep: 3 rates x 3 seeds
 
 
 # --- running probes -----------------------------------------------------------------------
@@ -370,25 +371,38 @@ def plan(args: argparse.Namespace) -> tuple[dict[str, tuple[Measure, bool]], lis
             )  # fmt: skip
     if want("sweep"):
         sweep_spe = str(spe or RunConfig().steps_per_execution)
-        measures["together"] = (lambda: sweep("sweep-together", mnist, sweep_spe), False)
-        measures["separate"] = (lambda: sweep("sweep-separate", mnist, sweep_spe), False)
-        rows.append(
-            Row(
-                f"sweep of 3 rates (steps per execution {sweep_spe})",
-                f"training s, 1 epoch of {SWEEP_SAMPLES} MNIST images each: Trainer.run_many "
-                "(together) vs 3 x Trainer.run",
-                "together", "training s", "separate", "training s",
-                "goal <= 0.6, never > 1.0", ratio_verdict(0.6, 1.0),
-            )
-        )  # fmt: skip
+        for seeds in ("1", SWEEP_SEEDS):
+            tag = "" if seeds == "1" else f" x {seeds}"
+            together = sweep_probe("sweep-together", mnist, sweep_spe, seeds)
+            separate = sweep_probe("sweep-separate", mnist, sweep_spe, seeds)
+            measures[f"together{tag}"] = (together, False)
+            measures[f"separate{tag}"] = (separate, False)
+            runs = 3 * int(seeds)
+            what = "3 rates" if seeds == "1" else f"3 rates x {seeds} seeds"
+            for key in ("training s", "wall s"):
+                rows.append(
+                    Row(
+                        f"sweep of {what} (steps per execution {sweep_spe})",
+                        f"{key}, 1 epoch of {SWEEP_SAMPLES} MNIST images each: "
+                        f"Trainer.run_many (a seed's runs together) vs {runs} x Trainer.run"
+                        + ("; wall: model building and tracing included" if key == "wall s"
+                           else ""),
+                        f"together{tag}", key, f"separate{tag}", key,
+                        "goal <= 0.6, never > 1.0", ratio_verdict(0.6, 1.0),
+                    )
+                )  # fmt: skip
     return measures, rows
 
 
-def sweep(name: str, mnist: str, spe: str) -> dict[str, float]:
-    values = probe(
-        name, "--mnist", mnist, "--epochs", "1", "--spe", spe, "--train-samples", SWEEP_SAMPLES
-    )
-    return {"training s": values["seconds"]}
+def sweep_probe(name: str, mnist: str, spe: str, seeds: str) -> Measure:
+    def measure() -> dict[str, float]:
+        values = probe(
+            name, "--mnist", mnist, "--epochs", "1", "--spe", spe,
+            "--train-samples", SWEEP_SAMPLES, "--seeds", seeds,
+        )  # fmt: skip
+        return {"training s": values["seconds"], "wall s": values["wall"]}
+
+    return measure
 
 
 def memory(runs: str) -> dict[str, float]:

@@ -79,25 +79,38 @@ def probe_plain(args: argparse.Namespace) -> None:
 
 
 # --- sweeps ---------------------------------------------------------------------------------
+def sweep_configs(args: argparse.Namespace) -> list[Any]:
+    """RATES, repeated over --seeds seeds (0, 1, ...), seed by seed as `lrexplorer sweep`."""
+    return [config(args, learning_rate=r, seed=s) for s in range(args.seeds) for r in RATES]
+
+
 def probe_sweep_together(args: argparse.Namespace) -> None:
+    """Runs of one seed train together (at most 8 at once); the seeds one after another.
+    seconds: training time as the records count it; wall: model building and tracing too."""
     from lrexplorer.core.training.trainer import Trainer
 
     trainer = Trainer()
-    configs = [config(args, learning_rate=rate) for rate in RATES]
+    configs = sweep_configs(args)
     trainer.load_data(configs[0])
+    began = time.perf_counter()
     records = trainer.run_many(configs)
-    statuses = [r.status for r in records]
-    result(seconds=max(r.seconds for r in records), statuses=statuses)
+    wall = time.perf_counter() - began
+    chunks: dict[int, float] = {}
+    for record in records:  # runs trained together share their time: count it once
+        chunks[record.config.seed] = max(chunks.get(record.config.seed, 0.0), record.seconds)
+    result(seconds=sum(chunks.values()), wall=wall, statuses=[r.status for r in records])
 
 
 def probe_sweep_separate(args: argparse.Namespace) -> None:
     from lrexplorer.core.training.trainer import Trainer
 
     trainer = Trainer()
-    configs = [config(args, learning_rate=rate) for rate in RATES]
+    configs = sweep_configs(args)
     trainer.load_data(configs[0])
+    began = time.perf_counter()
     records = [trainer.run(c) for c in configs]
-    result(seconds=sum(r.seconds for r in records), statuses=[r.status for r in records])
+    wall = time.perf_counter() - began
+    result(seconds=sum(r.seconds for r in records), wall=wall, statuses=[r.status for r in records])
 
 
 # --- memory ---------------------------------------------------------------------------------
@@ -147,6 +160,7 @@ def main() -> None:
     parser.add_argument("--spe", type=int)
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--train-samples", type=int)
+    parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("what", nargs="?")
     args = parser.parse_args()
     if args.probe == "gui":

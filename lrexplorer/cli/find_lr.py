@@ -4,6 +4,7 @@ suggested rates and the whole curve as JSON for scripts."""
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import textwrap
 from pathlib import Path
@@ -20,6 +21,7 @@ from lrexplorer.cli.common import (
     learning_rate_arg,
     load_data,
 )
+from lrexplorer.cli.plot_files import add_plot_option, check_plot, write_plot
 from lrexplorer.cli.progress import ProgressPrinter
 from lrexplorer.cli.progress_bar import ProgressBar
 from lrexplorer.cli.signals import StopOnInterrupt
@@ -54,6 +56,7 @@ def register(subparsers: Any) -> None:
     )  # fmt: skip
     group.add_argument("--json", metavar="OUT.json", help="write the curve and suggestions here")
     group.add_argument("--quiet", action="store_true", help="print only the suggestions")
+    add_plot_option(group, "the loss against the learning rate with the suggestions marked")
 
 
 def _whole_number(text: str) -> int:
@@ -75,6 +78,7 @@ def cmd_find_lr(args: argparse.Namespace) -> int:
         raise BadInput(str(error)) from None
     config = checked_config(args)
     check_output(args.json)
+    check_plot(args.plot)
     control = TrainingControl()
     printer = _FinderPrinter(ProgressPrinter(quiet=args.quiet))
     trainer = Trainer()
@@ -97,6 +101,8 @@ def cmd_find_lr(args: argparse.Namespace) -> int:
         print(suggestion_table(result))
         if args.json and not _write_json(args.json, result):
             return EXIT_FAILED
+        if args.plot and result.losses and not _write_plot(args.plot, result):
+            return EXIT_FAILED
     return signals.exit_code if result.status == STOPPED else EXIT_OK
 
 
@@ -109,6 +115,13 @@ def _write_json(path: str, result: Any) -> bool:
         print(f"lrexplorer find-lr: could not write {path}: {error}", file=sys.stderr)
         return False
     return True
+
+
+def _write_plot(path: str, result: Any) -> bool:
+    from lrexplorer.plots.plot_files import write_range_test_plot
+
+    draw = functools.partial(write_range_test_plot, result)
+    return write_plot("find-lr", path, draw, "the range test's plot")
 
 
 def suggestion_table(result: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from typing import Any
 
@@ -15,6 +16,7 @@ from lrexplorer.cli.common import (
     checked_config,
     load_data,
 )
+from lrexplorer.cli.plot_files import add_plot_option, check_plot, write_plot
 from lrexplorer.cli.progress import ProgressPrinter
 from lrexplorer.cli.signals import StopOnInterrupt
 
@@ -24,6 +26,8 @@ def register(subparsers: Any) -> None:
     add_config_options(parser)
     parser.add_argument("--json", metavar="OUT.json", help="write the run record here")
     parser.add_argument("--quiet", action="store_true", help="print only the final summary")
+    add_plot_option(parser, "the run's plots as the window draws them (loss, accuracy and "
+                    "learning rate against step)")  # fmt: skip
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -34,6 +38,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = checked_config(args)
     check_output(args.json)
+    check_plot(args.plot)
     control = TrainingControl()
     printer = ProgressPrinter(quiet=args.quiet)
     trainer = Trainer()
@@ -49,8 +54,17 @@ def cmd_run(args: argparse.Namespace) -> int:
                 reason = error.strerror or error
                 print(f"lrexplorer run: could not write {args.json}: {reason}", file=sys.stderr)
                 return EXIT_FAILED
+        if args.plot and record.steps_done and not _write_plot(args.plot, record):
+            return EXIT_FAILED
     if record.status == FINISHED:
         return EXIT_OK
     if record.status == STOPPED:
         return signals.exit_code
     return EXIT_FAILED
+
+
+def _write_plot(path: str, record: Any) -> bool:
+    from lrexplorer.plots.plot_files import write_run_plots
+
+    draw = functools.partial(write_run_plots, record)
+    return write_plot("run", path, draw, "the run's plots")

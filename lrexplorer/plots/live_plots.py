@@ -15,6 +15,7 @@ from lrexplorer.core.store.records import RunRecord
 from lrexplorer.plots import items as style
 from lrexplorer.plots import theme
 from lrexplorer.plots.axis_ranges import empty_span, loss_cap, steps_extent, value_span
+from lrexplorer.plots.bands import SeedBands
 from lrexplorer.plots.empty_hint import PlotHint
 from lrexplorer.plots.hover import PlotHover
 from lrexplorer.plots.image_export import check_suffix, save_layout
@@ -58,6 +59,7 @@ class LivePlots(QWidget):
         self.options.raw_toggled.connect(self._on_options_raw_toggled)
         self.options.log_loss_toggled.connect(self._on_options_log_loss_toggled)
         self._build_plots()
+        self.bands = SeedBands(self._plots, self.options.seeds_button, self._schedule)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.options)
@@ -300,8 +302,11 @@ class LivePlots(QWidget):
             if run.stale:
                 run.draw(self._is_log, self._smoothing, show_raw)
         past = [run for run in self._runs.values() if not run.live]
+        past, bands, regrouped = self.bands.split(past, self._is_log, self._scale, self._colours)
+        self._legend_stale |= regrouped
+        self._shown = self.bands.in_order(list(self._runs.values()))
         for layers in self._layers.values():
-            layers.show(past, self._live)
+            layers.show([*past, *bands], self._live)
         runs = list(self._runs.values())
         self._hint.setVisible(not runs)
         steps = steps_extent(runs, self._live, self._live_steps) if runs else self._plan[0]
@@ -318,7 +323,7 @@ class LivePlots(QWidget):
             self._rebuild_legend()
 
     def _rebuild_legend(self) -> None:
-        self._legend.rebuild(list(self._runs.values()), self._symbol_keys, self._scale)
+        self._legend.rebuild(self._shown, self._symbol_keys, self._scale)
         self._legend_stale = False
 
     def _set_vector_drawing(self, vector: bool) -> None:
@@ -332,6 +337,7 @@ class LivePlots(QWidget):
     # --- runs ------------------------------------------------------------------------------
     def _add_run(self, record: RunRecord, colour: QColor, live: bool) -> DrawnRun:
         run = DrawnRun(record, colour, live, self._plots)
+        self.bands.track(record)
         self._restyle(run)
         self._runs[run.id] = run
         self._legend_stale = True
@@ -339,6 +345,7 @@ class LivePlots(QWidget):
 
     def _remove_run(self, run: DrawnRun) -> None:
         run.remove()
+        self.bands.forget(run.id)
         del self._runs[run.id]
         self._legend_stale = True
 

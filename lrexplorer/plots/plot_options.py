@@ -1,9 +1,10 @@
-"""The row above the live plots: smoothing, whether raw values show, and a log loss axis."""
+"""The row above the live plots: smoothing, whether raw values show, a log loss axis, and
+which seed groups are drawn as a mean and band."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
 DEFAULT_SMOOTHING = 0.6
 
@@ -38,6 +39,9 @@ class PlotOptions(QWidget):
         self.log_check.setObjectName("logLossCheck")
         self.log_check.setToolTip("Logarithmic loss axis: early and late training both readable")
         self.log_check.toggled.connect(self.log_loss_toggled)
+        # Its menu is the plots' (plots/bands.py): the groups change with the runs drawn.
+        self.seeds_button = QToolButton(objectName="seedBandsButton")
+        self.seeds_button.setText("Seed groups")
         caption = QLabel("Smoothing")
         caption.setBuddy(slider)
         row = QHBoxLayout(self)
@@ -47,6 +51,7 @@ class PlotOptions(QWidget):
         row.addSpacing(16)
         row.addWidget(self.raw_check)
         row.addWidget(self.log_check)
+        row.addWidget(self.seeds_button)
         row.addStretch(1)
 
     def smoothing(self) -> float:

@@ -55,20 +55,20 @@ def _umask() -> int:
     return current_umask()
 
 
-def _signal_at_step(monkeypatch, signals: list[int], rate: float) -> None:
-    """Send `signals` from inside the run with learning rate `rate`, at its second batch."""
-    original = Trainer.run
+def _signal_at_step(monkeypatch, signals: list[int], seed: int) -> None:
+    """Send `signals` from inside the run with `seed` (one run per seed), at its second batch."""
+    original = Trainer.run_many
 
-    def run(self, config, on_event=None, control=None, **kwargs):
-        def on(event):
-            on_event(event)
-            if config.learning_rate == rate and getattr(event, "step", 0) == 2:
+    def run_many(self, configs, on_event=None, control=None, *args, **kwargs):
+        def on(run_id, event):
+            on_event(run_id, event)
+            if configs[0].seed == seed and getattr(event, "step", 0) == 2:
                 for signum in signals:
                     os.kill(os.getpid(), signum)
 
-        return original(self, config, on, control, **kwargs)
+        return original(self, configs, on, control, *args, **kwargs)
 
-    monkeypatch.setattr(Trainer, "run", run)
+    monkeypatch.setattr(Trainer, "run_many", run_many)
 
 
 @pytest.mark.parametrize(
@@ -79,17 +79,19 @@ def _signal_at_step(monkeypatch, signals: list[int], rate: float) -> None:
 def test_sigterm_in_a_sweep_keeps_the_finished_runs_and_exits_143(
     monkeypatch, capsys, tmp_path, signals, second
 ):
-    _signal_at_step(monkeypatch, signals, 1e-3)
+    # Seeds 2, 3 and 4 of one rate: one run at a time (a seed's runs train together).
+    _signal_at_step(monkeypatch, signals, 3)
     out = tmp_path / "sweep.json"
-    code = main(["sweep", "--lr", "1e-2", "1e-3", "1e-4", *SMALL, "--json", str(out)])
+    code = main(["sweep", "--lr", "1e-3", "--seeds", "3", *SMALL, "--json", str(out)])
     captured = capsys.readouterr()
     assert code == 143, captured.err
     assert "SIGTERM received: stopping after this batch" in captured.err
     data = json.loads(out.read_text())
     statuses = [r["status"] for r in data["runs"]]
     assert statuses == (["finished", second] if second else ["finished"])
-    assert data["not_run"] == (["RMSprop 1e-4"] if second else ["RMSprop 1e-3", "RMSprop 1e-4"])
-    assert "* RMSprop 0.01" in captured.out
+    later = ["RMSprop 1e-3 seed 4"]
+    assert data["not_run"] == (later if second else ["RMSprop 1e-3 seed 3", *later])
+    assert "* RMSprop 1e-3 seed 2" in captured.out
 
 
 def test_sigterm_in_a_range_test_writes_the_curve_so_far_and_exits_143(

@@ -21,15 +21,15 @@ def main():
 
 @pytest.fixture
 def runs(monkeypatch):
-    """Every config the sweep trains, in order."""
+    """Every config the sweep trains, in order (runs of one seed train together)."""
     trained = []
-    original = Trainer.run
+    original = Trainer.run_many
 
-    def run(self, config, *args, **kwargs):
-        trained.append(config)
-        return original(self, config, *args, **kwargs)
+    def run_many(self, configs, *args, **kwargs):
+        trained.extend(configs)
+        return original(self, configs, *args, **kwargs)
 
-    monkeypatch.setattr(Trainer, "run", run)
+    monkeypatch.setattr(Trainer, "run_many", run_many)
     return trained
 
 
@@ -113,40 +113,61 @@ def test_a_bad_sweep_is_exit_2_before_anything_trains(main, runs, capsys, tmp_pa
 
 
 def test_a_failed_run_makes_the_sweep_exit_1(main, monkeypatch, capsys):
-    original = Trainer.run
+    original = Trainer.run_many
 
-    def fail_second(self, config, *args, **kwargs):
+    def fail_second(self, configs, *args, **kwargs):
         # A config the trainer refuses stands in for any failure inside a run.
-        if config.learning_rate == 1e-3:
-            config = config.replace(batch_size=-1)
-        return original(self, config, *args, **kwargs)
+        configs = [c.replace(batch_size=-1) if c.learning_rate == 1e-3 else c for c in configs]
+        return original(self, configs, *args, **kwargs)
 
-    monkeypatch.setattr(Trainer, "run", fail_second)
+    monkeypatch.setattr(Trainer, "run_many", fail_second)
     assert main(["sweep", "--lr", "1e-2", "1e-3", *SMALL]) == 1
     out = capsys.readouterr().out
     assert "failed" in out.splitlines()[2] and out.splitlines()[1].startswith("* RMSprop 0.01")
 
 
+def interrupt_at_step_2(monkeypatch, seed):
+    """One Ctrl+C at the second batch of the runs with `seed`."""
+    original = Trainer.run_many
+    sent = []
+
+    def interrupt(self, configs, on_event=None, control=None, *args, **kwargs):
+        def on(run_id, event):
+            on_event(run_id, event)
+            if configs[0].seed == seed and getattr(event, "step", 0) == 2 and not sent:
+                sent.append(run_id)
+                os.kill(os.getpid(), signal.SIGINT)  # what Ctrl+C sends
+
+        return original(self, configs, on, control, *args, **kwargs)
+
+    monkeypatch.setattr(Trainer, "run_many", interrupt)
+
+
 def test_ctrl_c_stops_the_current_run_cancels_the_rest_and_keeps_finished_runs(
     main, monkeypatch, capsys, tmp_path
 ):
-    original = Trainer.run
-
-    def interrupt_second(self, config, on_event=None, control=None, **kwargs):
-        def on(event):
-            on_event(event)
-            if config.learning_rate == 1e-3 and getattr(event, "step", 0) == 2:
-                os.kill(os.getpid(), signal.SIGINT)  # what Ctrl+C sends
-
-        return original(self, config, on, control, **kwargs)
-
-    monkeypatch.setattr(Trainer, "run", interrupt_second)
+    interrupt_at_step_2(monkeypatch, seed=3)  # the second of seeds 2, 3, 4: one run each
     out = tmp_path / "sweep.json"
-    code = main(["sweep", "--lr", "1e-2", "1e-3", "1e-4", *SMALL, "--json", str(out)])
+    code = main(["sweep", "--lr", "1e-3", "--seeds", "3", *SMALL, "--json", str(out)])
     captured = capsys.readouterr()
     assert code == 130
     assert "sweep cancelled: 1 run(s) not run" in captured.err
     data = json.loads(out.read_text())
     assert [r["status"] for r in data["runs"]] == ["finished", "stopped"]
-    assert data["not_run"] == ["RMSprop 1e-4"]
-    assert "* RMSprop 0.01" in captured.out
+    assert data["not_run"] == ["RMSprop 1e-3 seed 4"]
+
+
+def test_ctrl_c_stops_every_run_trained_together_and_keeps_them(
+    main, monkeypatch, capsys, tmp_path
+):
+    interrupt_at_step_2(monkeypatch, seed=2)
+    out = tmp_path / "sweep.json"
+    code = main(["sweep", "--lr", "1e-2", "1e-3", "1e-4", *SMALL, "--json", str(out)])
+    captured = capsys.readouterr()
+    assert code == 130 and "[1-3/3] trained together" in captured.err
+    data = json.loads(out.read_text())
+    assert [r["status"] for r in data["runs"]] == ["stopped"] * 3
+    # Together, a stop takes effect where the compiled call of many batches ends: the same
+    # batch for all three.
+    assert len({len(r["batches"]["step"]) for r in data["runs"]}) == 1
+    assert data["not_run"] == [] and "no run finished" in captured.out

@@ -23,6 +23,20 @@ def classic(base: RunConfig) -> list[RunConfig]:
     return check_all([lesson.replace(learning_rate=rate) for rate in (1e-3, 1e-4, 1e-5)])
 
 
+# Five epochs: enough for the answer, short enough to watch. On full MNIST (seed 0) 1e-4
+# overtakes 1e-3 at epoch 2 and leads by 0.5 points at epoch 5; over three seeds its lead is
+# beyond seed noise from epoch 2 on, and ten epochs change nothing but the size of the lead
+# (92.4% against 91.5%). The three runs take about a minute on full MNIST (44 s for
+# `lrexplorer sweep --preset budget` on a 2-core machine); ten epochs would double it.
+BUDGET_EPOCHS = 5
+
+
+def budget(base: RunConfig) -> list[RunConfig]:
+    """RMSprop at 1e-3, 1e-4 and 1e-5 for BUDGET_EPOCHS epochs each, read at every epoch."""
+    lesson = _lesson(base).replace(optimizer="rmsprop", epochs=BUDGET_EPOCHS)
+    return check_all([lesson.replace(learning_rate=rate) for rate in (1e-3, 1e-4, 1e-5)])
+
+
 def momentum(base: RunConfig) -> list[RunConfig]:
     """SGD, SGD with momentum 0.9 and Adam, all at 1e-2."""
     lesson = _lesson(base).replace(learning_rate=1e-2)
@@ -82,6 +96,21 @@ PRESETS: dict[str, Preset] = {
             "start, ask the class which rate will do best, and why the smallest step is not "
             "the safest choice when the number of steps is fixed.",
             classic,
+        ),
+        Preset(
+            "budget",
+            f"Does the small rate catch up? (RMSprop 1e-3, 1e-4, 1e-5, {BUDGET_EPOCHS} epochs)",
+            "The classic lesson's three rates, each trained for "
+            f"{BUDGET_EPOCHS} epochs and read at the end of every epoch: validation accuracy "
+            "against the learning rate with one line per number of epochs, and a rate x epoch "
+            "table. A smaller rate is not better after one epoch; this shows whether it "
+            "becomes better given more. On full MNIST 1e-3 leads after one epoch (91.0% "
+            "against 90.7%), 1e-4 overtakes it at epoch 2 and leads from then on (92.2% "
+            "against 91.7% after five), and 1e-5 climbs from 75% to 89% but stays behind; on "
+            "the small offline sample 1e-4 draws level only at epoch 5. Ask the class first: "
+            "with five times the training, which rate wins, and why might the answer change "
+            "with the budget?",
+            budget,
         ),
         Preset(
             "momentum",

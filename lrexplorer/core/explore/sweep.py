@@ -18,6 +18,7 @@ from lrexplorer.core.config.number_text import (
     format_number,
     parse_float,
 )
+from lrexplorer.core.explore.labels import class_name_of, run_label, series_name
 from lrexplorer.core.keras_api.validation import (
     ConfigError,
     Problem,
@@ -28,6 +29,9 @@ from lrexplorer.core.store.records import RunRecord
 
 # A sweep is for comparing a handful of runs side by side; hundreds is a typo in a range.
 MAX_RUNS = 50
+# Enough to see a setting's noise; more is better spent on more settings (and MAX_RUNS counts
+# every seed's run).
+MAX_SEEDS = 10
 SIGNIFICANT_DIGITS = 3
 NOT_RUN = "not run"  # a queued run the sweep was cancelled before reaching
 
@@ -105,8 +109,10 @@ def sweep_configs(
     rates: Sequence[float] | None = None,
     log_range: tuple[float, float, int] | None = None,
     optimizers: Sequence[str] | None = None,
+    seeds: int = 1,
 ) -> list[RunConfig]:
-    """One checked config per (optimizer, rate), optimizer by optimizer; SweepError otherwise.
+    """One checked config per (optimizer, rate), optimizer by optimizer, repeated over `seeds`
+    seeds as with_seeds does; SweepError otherwise.
 
     Without rates or a range every optimizer runs at `base.learning_rate` (None: each its own
     Keras default). Each optimizer keeps the base's parameters it accepts; a parameter no
@@ -121,15 +127,14 @@ def sweep_configs(
     else:
         rates = [base.learning_rate]
     names = _checked_optimizers(optimizers or [base.optimizer])
-    if len(rates) * len(names) > MAX_RUNS:
+    _check_seeds(seeds)
+    total = len(rates) * len(names) * seeds
+    if total > MAX_RUNS:
+        what = f"{len(rates)} rates x {len(names)} optimizers" + (
+            f" x {seeds} seeds" if seeds > 1 else ""
+        )
         raise SweepError(
-            [
-                Problem(
-                    "learning_rate",
-                    f"{len(rates)} rates x {len(names)} optimizers is {len(rates) * len(names)} "
-                    f"runs: a sweep has at most {MAX_RUNS}",
-                )
-            ]
+            [Problem("learning_rate", f"{what} is {total} runs: a sweep has at most {MAX_RUNS}")]
         )
     configs = []
     for name in names:
@@ -137,7 +142,33 @@ def sweep_configs(
         configs.extend(
             base.replace(optimizer=name, learning_rate=rate, params=params) for rate in rates
         )
-    return check_all(configs)
+    return with_seeds(check_all(configs), seeds)
+
+
+def with_seeds(configs: Sequence[RunConfig], seeds: int) -> list[RunConfig]:
+    """Each config repeated with `seeds` seeds counting up from its own (seed, seed + 1, ...),
+    seed by seed: every setting runs once before any repeats, so the first pass already shows
+    the lesson and the repeats show how much of it is noise. SweepError over MAX_RUNS runs."""
+    _check_seeds(seeds)
+    total = len(configs) * seeds
+    if total > MAX_RUNS:
+        raise SweepError(
+            [
+                Problem(
+                    "seed",
+                    f"{len(configs)} runs x {seeds} seeds is {total} runs: a sweep has at most "
+                    f"{MAX_RUNS}",
+                )
+            ]
+        )
+    return [c.replace(seed=c.seed + offset) for offset in range(seeds) for c in configs]
+
+
+def _check_seeds(seeds: int) -> None:
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= MAX_SEEDS:
+        raise SweepError(
+            [Problem("seed", f"seeds must be a whole number from 1 to {MAX_SEEDS} (got {seeds!r})")]
+        )
 
 
 def check_all(configs: Sequence[RunConfig]) -> list[RunConfig]:
@@ -204,33 +235,6 @@ def _params_for(base: RunConfig, name: str, names: Sequence[str]) -> dict[str, A
         for key, value in base.params
         if spec.has_param(key) or not any(s.has_param(key) for s in specs)
     }
-
-
-def run_label(config: RunConfig, class_name: str | None = None) -> str:
-    """What a sweep calls a run: "RMSprop 1e-3", "SGD 0.01 momentum=0.9" (its own settings)."""
-    return config.label(class_name or _class_name(config.optimizer))
-
-
-def series_name(config: RunConfig, class_name: str | None = None) -> str:
-    """Runs that differ only in learning rate share a series: "SGD momentum=0.9"."""
-    parts = [class_name or _class_name(config.optimizer)]
-    parts += [f"{k}={format_number(v) if _is_number(v) else v}" for k, v in config.params]
-    if config.schedule is not None:
-        parts.append(f"({config.schedule.name})")
-    return " ".join(parts)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _class_name(optimizer: str) -> str:
-    from lrexplorer.core.keras_api.optimizers import registry
-
-    try:
-        return registry().get(optimizer).class_name
-    except KeyError:
-        return optimizer
 
 
 # --- the summary ---------------------------------------------------------------------------
@@ -331,7 +335,7 @@ def _cell(value: float | None) -> str:
 
 def _row(record: RunRecord) -> SweepRow:
     config = record.config
-    class_name = record.optimizer_config.get("class_name") or _class_name(config.optimizer)
+    class_name = record.optimizer_config.get("class_name") or class_name_of(config.optimizer)
     label = record.label or run_label(config, class_name)
     status = record.status
     if status == ev.RUNNING and record.steps_done == 0:

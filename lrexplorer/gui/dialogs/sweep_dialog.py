@@ -1,5 +1,6 @@
-"""SweepDialog: choose a classroom preset or your own sweep (rates x optimizers), see the runs
-it will queue, and get the checked configs; core/sweep.py and core/presets.py do the work."""
+"""SweepDialog: choose a classroom preset or your own sweep (rates x optimizers), repeated with
+several seeds if asked, see the runs it will queue, and get the checked configs; core/sweep.py
+and core/presets.py do the work."""
 
 from __future__ import annotations
 
@@ -24,13 +25,15 @@ from PySide6.QtWidgets import (
 
 from lrexplorer.core.config import RunConfig
 from lrexplorer.core.config.number_text import NumberError, compact_number, parse_float
+from lrexplorer.core.explore.labels import sweep_labels
 from lrexplorer.core.explore.presets import PRESETS
 from lrexplorer.core.explore.sweep import (
     MAX_RUNS,
+    MAX_SEEDS,
     SweepError,
     parse_rates,
-    run_label,
     sweep_configs,
+    with_seeds,
 )
 from lrexplorer.core.keras_api.validation import ConfigError, Problem
 
@@ -39,6 +42,12 @@ CUSTOM_DESCRIPTION = (
     "Your own sweep: the current settings (data, model, epochs, schedule) once for each "
     "learning rate below, with each ticked optimizer. The runs go one after another and "
     "overlay in the plots; a summary compares them at the end."
+)
+SEEDS_TIP = (
+    "Run every setting this many times, with the seed set on the left and the next ones "
+    "(each seed starts from other weights and sees the images in another order). The plots "
+    "can then draw each setting as its mean and a band, and the summary says whether two "
+    "settings differ by more than their seeds do."
 )
 
 
@@ -108,6 +117,12 @@ class SweepDialog(QDialog):
         form.addRow(self.range_radio, range_row)
         form.addRow(QLabel("Optimizers"), self.optimizer_list)
 
+        self.seeds_spin = QSpinBox(objectName="sweepSeedsSpin")
+        self.seeds_spin.setRange(1, MAX_SEEDS)
+        self.seeds_spin.setSuffix(" seeds")
+        self.seeds_spin.setSpecialValueText("1 seed (no repeats)")
+        self.seeds_spin.setToolTip(SEEDS_TIP)
+
         self.preview_group = QGroupBox("Runs to queue")
         self.preview = QListWidget(objectName="sweepPreview")
         self.preview.setSelectionMode(QListWidget.SelectionMode.NoSelection)
@@ -126,6 +141,9 @@ class SweepDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.description)
         layout.addWidget(self.custom)
+        seeds = QFormLayout()
+        seeds.addRow("Repeat with seeds", self.seeds_spin)
+        layout.addLayout(seeds)
         layout.addWidget(self.preview_group, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
@@ -135,6 +153,7 @@ class SweepDialog(QDialog):
         for edit in (self.rates_edit, self.from_edit, self.to_edit):
             edit.textChanged.connect(self._on_inputs_changed)
         self.count_spin.valueChanged.connect(self._on_inputs_changed)
+        self.seeds_spin.valueChanged.connect(self._on_inputs_changed)
         self._modes.buttonToggled.connect(self._on_inputs_changed)
         self.optimizer_list.itemChanged.connect(self._on_inputs_changed)
         self.buttons.accepted.connect(self.accept)
@@ -170,6 +189,7 @@ class SweepDialog(QDialog):
         self.description.setText(PRESETS[preset].description if preset else CUSTOM_DESCRIPTION)
         try:
             configs = PRESETS[preset].configs(self.base) if preset else self._custom_configs()
+            configs = with_seeds(configs, self.seeds_spin.value())
         except (ConfigError, NumberError) as error:
             self._show([], str(error))
         else:
@@ -190,7 +210,7 @@ class SweepDialog(QDialog):
     def _show(self, configs: list[RunConfig], problem: str) -> None:
         self._configs = configs
         self.preview.clear()
-        self.preview.addItems([run_label(config) for config in configs])
+        self.preview.addItems(sweep_labels(configs))
         count = len(configs)
         self.preview_group.setTitle(f"Runs to queue ({count})" if count else "Runs to queue")
         self.error.setText(f"Can't start: {problem}" if problem else "")

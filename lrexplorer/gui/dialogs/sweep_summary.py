@@ -1,14 +1,13 @@
-"""After a sweep: its runs in a table, and final validation accuracy and loss against learning
-rate with the best run marked; large enough to read on a projector."""
+"""After a sweep: its runs (or, with seeds, each setting's mean and spread) in a table, final
+validation accuracy and loss against learning rate with the best marked, in words whether two
+settings differ by more than their seeds, and the budget view when the runs trained several
+epochs; large enough to read on a projector. The plots themselves are in lrexplorer/plots."""
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -18,119 +17,137 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from lrexplorer.core import events as ev
-from lrexplorer.core.config.number_text import compact_number
-from lrexplorer.core.explore.sweep import NOT_RUN, SweepRow, SweepSummary
+from lrexplorer.core.explore.budget import shows_budget
+from lrexplorer.core.explore.seed_groups import (
+    SeedGroup,
+    Spread,
+    is_seeded,
+    seed_noise_sentences,
+)
+from lrexplorer.core.explore.sweep import NOT_RUN, SweepSummary
 from lrexplorer.core.store.records import RunRecord
-from lrexplorer.plots.axes import RateAxis
-from lrexplorer.plots.palette import RUN_COLOURS
+from lrexplorer.plots.budget_plot import BudgetPlot
+from lrexplorer.plots.sweep_plot import (
+    RATES,
+    RUNS,
+    STATUS_COLOURS,
+    SweepPlot,
+    loss_text,
+    percent,
+)
 
 COLUMNS = ("Run", "Status", "Final loss", "Accuracy", "Val. accuracy", "Time")
-INK = "#222222"
-BAR = RUN_COLOURS[0]
-BEST_FILL = "#FFD23F"  # the star and the best bar; a dark outline keeps it visible on white
+GROUP_COLUMNS = ("Setting", "Finished", "Final loss", "Accuracy", "Val. accuracy", "Time")
 BEST_ROW = "#FFF1C9"
-DIVERGED = "#CC3311"
-_STATUS_COLOURS = {ev.DIVERGED: DIVERGED, ev.FAILED: DIVERGED, ev.STOPPED: "#8A6D00"}
-RATES, RUNS = "rates", "runs"  # plot against learning rate, or one bar per run
+__all__ = ["BEST_ROW", "RATES", "RUNS", "SweepSummaryDialog", "SweepSummaryView"]
 
 
-class _RunAxis(pg.AxisItem):
-    """Run labels on the bar chart's category axis, at whole positions only."""
-
-    def __init__(self, labels: list[str]) -> None:
-        super().__init__("left")
-        self.setTicks([list(enumerate(labels)), []])
-
-
-def _axis_items(left: pg.AxisItem | None = None) -> dict[str, pg.AxisItem]:
-    axes = {"bottom": RateAxis("bottom"), "left": left or RateAxis("left")}
-    for axis in axes.values():
-        axis.enableAutoSIPrefix(False)  # else a log loss axis reads "final loss (x1e+27)"
-    return axes
-
-
-def _finite(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)
-
-
-def _percent(value: float | None) -> str:
-    return f"{value:.1%}" if _finite(value) else "–"
-
-
-def _loss_text(row: SweepRow) -> str:
-    if row.loss is None:
+def _spread_text(spread: Spread | None, as_percent: bool) -> str:
+    """ "90.49% ± 0.41 (90.24–90.96)": mean ± std (lowest–highest seed), to the hundredth of a
+    point, since seeds differ by tenths; one run: its value as the runs table shows it."""
+    if spread is None:
         return "–"
-    if not math.isfinite(row.loss):
-        return "NaN" if math.isnan(row.loss) else "∞"
-    return compact_number(float(f"{row.loss:.3g}")) if row.loss >= 100 else f"{row.loss:.3f}"
-
-
-def _xy(points: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
-    xs, ys = zip(*points, strict=True) if points else ((), ())
-    return np.array(xs, dtype=float), np.array(ys, dtype=float)
+    if not as_percent:
+        mean = loss_text(spread.mean)
+        return mean if spread.n == 1 else f"{mean} ± {spread.std:.3f}"
+    if spread.n == 1:
+        return percent(spread.mean)
+    return (f"{100 * spread.mean:.2f}% ± {100 * spread.std:.2f} "
+            f"({100 * spread.low:.2f}–{100 * spread.high:.2f})")  # fmt: skip
 
 
 class SweepSummaryView(QWidget):
-    """A sweep's runs side by side. Sweeps over rates are plotted against the learning rate on
-    a log axis; comparisons where every optimizer has one rate (the "defaults" preset) get one
-    bar per run, since their points would pile up on one rate."""
+    """A sweep's runs side by side: headline, plots (and the budget view), table."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("SweepSummaryView")
         self._summary = SweepSummary((), None)
-        self._colours: dict[str, QColor] = {}
+        self._groups: list[SeedGroup] = []
+        self._seeded = False
         self._scale = 1.25
-        self.mode = RATES
-        self.accuracy_plot: pg.PlotItem | None = None
-        self.loss_plot: pg.PlotItem | None = None
         self.headline = QLabel(objectName="sweepSummaryBest")
         self.headline.setWordWrap(True)
+        self.noise = QLabel(objectName="sweepSummaryNoise")
+        self.noise.setWordWrap(True)
+        self.noise.hide()
         self.table = QTableWidget(0, len(COLUMNS), objectName="sweepSummaryTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.plot = pg.GraphicsLayoutWidget()
-        self.plot.setObjectName("sweepSummaryPlot")
-        self.plot.setBackground("w")
+        self.plot = SweepPlot()
+        self.budget = BudgetPlot()
+        self.budget_notes = QLabel(objectName="sweepBudgetNotes")
+        self.budget_notes.setWordWrap(True)
+        budget_page = QWidget(objectName="sweepBudgetPage")
+        page = QVBoxLayout(budget_page)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(self.budget, 1)
+        page.addWidget(self.budget_notes)
+        self.tabs = QTabWidget(objectName="sweepSummaryTabs")
+        self.tabs.addTab(self.plot, "Final results")
+        self._budget_page = budget_page
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.plot)
+        splitter.addWidget(self.tabs)
         splitter.addWidget(self.table)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
+        layout.addWidget(self.noise)
         layout.addWidget(splitter, 1)
         self.set_scale(self._scale)
+
+    # --- what the plots show ----------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        return self.plot.mode
+
+    @property
+    def accuracy_plot(self) -> pg.PlotItem | None:
+        return self.plot.accuracy_plot
+
+    @property
+    def loss_plot(self) -> pg.PlotItem | None:
+        return self.plot.loss_plot
 
     # --- public -----------------------------------------------------------------------------
     def set_records(self, records: list[RunRecord]) -> None:
         self._summary = SweepSummary.from_records(records)
-        rows = self._summary.rows
-        series = list(dict.fromkeys(row.series for row in rows))
-        self._colours = {
-            name: QColor(RUN_COLOURS[i % len(RUN_COLOURS)]) for i, name in enumerate(series)
-        }
-        rates = {name: {r.learning_rate for r in rows if r.series == name} for name in series}
-        self.mode = RATES if any(len(found) > 1 for found in rates.values()) else RUNS
+        self.plot.set_records(records)
+        self._groups = self.plot.groups
+        self._seeded = is_seeded(self._groups)
         self._fill_headline()
-        self._fill_table()
-        self._draw()
+        sentences = seed_noise_sentences(self._groups)
+        self.noise.setText(" ".join(sentences))
+        self.noise.setVisible(bool(sentences))
+        if self._seeded:
+            self._fill_group_table()
+        else:
+            self._fill_table()
+        self._show_budget(records)
 
     def summary(self) -> SweepSummary:
         return self._summary
 
+    def groups(self) -> list[SeedGroup]:
+        """The settings of the sweep, each with its seeds (one each without seeds)."""
+        return list(self._groups)
+
     def best_row(self) -> int:
-        """The table row of the best run, or -1."""
+        """The table row of the best run (with seeds: of the best setting), or -1."""
+        if self._seeded:
+            best = self.plot.best()
+            return -1 if best is None else self._groups.index(best)
         best = self._summary.best
         return -1 if best is None else self._summary.rows.index(best)
 
@@ -139,219 +156,122 @@ class SweepSummaryView(QWidget):
         self._scale = scale
         self.table.setFont(self._font(1.0))
         self.headline.setFont(self._font(1.2, bold=True))
-        self._draw()
+        self.noise.setFont(self._font(1.05))
+        self.budget_notes.setFont(self._font(1.05))
+        self.plot.set_scale(scale)
+        self.budget.set_scale(scale)
 
     def export_image(self, path: str) -> bool:
         """Save the whole view (headline, plots, table) as a PNG."""
         return self.grab().save(path, "PNG")
 
-    # --- headline and table -----------------------------------------------------------------
+    # --- headline, table and budget ---------------------------------------------------------
     def _fill_headline(self) -> None:
+        if self._seeded:
+            best = self.plot.best()
+            if best is None:
+                self.headline.setText("No run finished, so there is no best setting.")
+                return
+            spread = best.finals["val_accuracy"]
+            accuracy = _spread_text(spread, as_percent=True)
+            others = [(g, g.finals["val_accuracy"]) for g in self._groups if g is not best]
+            close = [g.label for g, s in others if s and s.n > 1 and s.overlaps(spread)]
+            noise = f", within seed noise of {' and '.join(close)}" if close else ""
+            self.headline.setText(
+                f"★ Best on average: {best.label}, {accuracy} validation accuracy over "
+                f"{spread.n} seeds{noise}"
+            )
+            return
         best = self._summary.best
         if best is None:
             self.headline.setText("No run finished, so there is no best run.")
         else:
-            accuracy = _percent(best.val_accuracy)
+            accuracy = percent(best.val_accuracy)
             self.headline.setText(f"★ Best: {best.label}, {accuracy} validation accuracy")
 
     def _fill_table(self) -> None:
         rows, best = self._summary.rows, self._summary.best
+        self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setRowCount(len(rows))
-        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         for r, row in enumerate(rows):
             cells = (
                 ("★ " if row is best else "") + row.label,
                 row.status,
-                _loss_text(row),
-                _percent(row.accuracy),
-                _percent(row.val_accuracy),
+                loss_text(row.loss),
+                percent(row.accuracy),
+                percent(row.val_accuracy),
                 "–" if row.status == NOT_RUN else f"{row.seconds:.1f} s",
             )
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(row.error or "")
-                if c >= 2:
-                    item.setTextAlignment(right)
-                if c == 0 and self.mode == RATES:  # the colour of its line in the plot
-                    item.setData(Qt.ItemDataRole.DecorationRole, self._colours[row.series])
-                if c == 1 and row.status in _STATUS_COLOURS:
-                    item.setForeground(QBrush(QColor(_STATUS_COLOURS[row.status])))
-                if row is best:
-                    item.setBackground(QBrush(QColor(BEST_ROW)))
-                    if c != 1:  # dark text on the light highlight, in either theme
-                        item.setForeground(QBrush(QColor("#1a1a1a")))
-                    font = item.font()
-                    font.setBold(True)
-                    item.setFont(font)
-                self.table.setItem(r, c, item)
+            self._set_row(r, cells, row.series, row.status, row is best, row.error or "")
 
-    # --- plots ------------------------------------------------------------------------------
-    def _draw(self) -> None:
-        self.plot.clear()
-        if self.mode == RATES:
-            self._draw_against_rate()
-        else:
-            self._draw_bars()
-
-    def _draw_against_rate(self) -> None:
-        legend = pg.LegendItem(frame=False, colCount=4)
-        legend.setLabelTextSize(f"{self._points(1.0):.0f}pt")
-        legend.setLabelTextColor(INK)
-        self.plot.addItem(legend, row=0, col=0)
-        acc = self.accuracy_plot = self.plot.addPlot(row=1, col=0, axisItems=_axis_items())
-        loss = self.loss_plot = self.plot.addPlot(row=2, col=0, axisItems=_axis_items())
-        loss.setXLink(acc)
-        self._style(acc, "val. accuracy (%)", None)
-        self._style(loss, "final loss", "learning rate (log scale)")
-        for plot in (acc, loss):
-            plot.setLogMode(x=True)
-        rows = [r for r in self._summary.rows if r.learning_rate]
-        finished = [r for r in rows if r.status == ev.FINISHED]
-        for name, colour in self._colours.items():
-            mine = sorted((r for r in finished if r.series == name), key=lambda r: r.learning_rate)
-            style = {"pen": pg.mkPen(colour, width=3 * self._scale), "symbol": "o",
-                     "symbolSize": 13 * self._scale, "symbolBrush": colour,
-                     "symbolPen": pg.mkPen("w", width=1.5)}  # fmt: skip
-            points = [
-                (r.learning_rate, 100 * r.val_accuracy) for r in mine if _finite(r.val_accuracy)
-            ]
-            item = acc.plot(*_xy(points), **style)
-            loss.plot(*_xy([(r.learning_rate, r.loss) for r in mine if _finite(r.loss)]), **style)
-            if len(self._colours) > 1:
-                legend.addItem(item, name)
-        self._mark_diverged(rows)
-        self._mark_best()
-        self._frame(rows)
-
-    def _mark_diverged(self, rows: list[SweepRow]) -> None:
-        """A dashed line at each rate where a run diverged, naming it (it has no final value)."""
-        names: dict[float, list[str]] = {}
-        for row in rows:
-            if row.status == ev.DIVERGED:
-                names.setdefault(row.learning_rate, []).append(row.series)
-        pen = pg.mkPen(DIVERGED, width=2.5 * self._scale, style=Qt.PenStyle.DashLine)
-        for rate, series in names.items():
-            text = f"{', '.join(series)} diverged" if len(self._colours) > 1 else "diverged"
-            for plot, label in ((self.accuracy_plot, text), (self.loss_plot, None)):
-                line = pg.InfiniteLine(
-                    pos=math.log10(rate), angle=90, pen=pen, label=label,
-                    labelOpts={"position": 0.96, "color": DIVERGED, "anchors": [(1, 0), (1, 0)]},
-                )  # fmt: skip
-                if label:
-                    line.label.setFont(self._font(0.9, bold=True))
-                plot.addItem(line)
-
-    def _mark_best(self) -> None:
-        best = self._summary.best
-        if best is None or not best.learning_rate:
-            return
-        star = {"symbol": "star", "symbolSize": 30 * self._scale, "symbolBrush": BEST_FILL,
-                "symbolPen": pg.mkPen(INK, width=1.5), "pen": None}  # fmt: skip
-        self.accuracy_plot.plot([best.learning_rate], [100 * best.val_accuracy], **star)
-        if _finite(best.loss):
-            self.loss_plot.plot([best.learning_rate], [best.loss], **star)
-        text = pg.TextItem(f"best: {best.label}", color=INK, anchor=(0.5, 1.6))
-        text.setFont(self._font(1.0, bold=True))
-        text.setPos(math.log10(best.learning_rate), 100 * best.val_accuracy)
-        self.accuracy_plot.addItem(text)
-
-    def _frame(self, rows: list[SweepRow]) -> None:
-        """Room around the points, and a log loss axis when losses span more than 20x (a run
-        close to diverging next to good ones)."""
-        if rows:
-            xs = [math.log10(r.learning_rate) for r in rows]
-            pad = max(0.3, 0.08 * (max(xs) - min(xs)))
-            self.accuracy_plot.setXRange(min(xs) - pad, max(xs) + pad, padding=0)
-        done = [r for r in rows if r.status == ev.FINISHED]
-        losses = [r.loss for r in done if _finite(r.loss) and r.loss > 0]
-        self.loss_plot.setLogMode(x=True, y=bool(losses) and max(losses) > 20 * min(losses))
-        accuracies = [100 * r.val_accuracy for r in done if _finite(r.val_accuracy)]
-        if accuracies:  # headroom for the "best" caption above the highest point
-            low, high = min(accuracies), max(accuracies)
-            top = min(104.0, high + max(10.0, 0.3 * (high - low)))
-            self.accuracy_plot.setYRange(max(0.0, low - 5), top, padding=0)
-
-    def _draw_bars(self) -> None:
-        """One horizontal bar per run, first run on top: accuracy on the left, loss on the right."""
-        rows = self._summary.rows
-        labels = [("★ " if r is self._summary.best else "") + r.label for r in rows]
-        positions = np.arange(len(rows), dtype=float)
-        acc = self.accuracy_plot = self.plot.addPlot(
-            row=0, col=0, axisItems=_axis_items(_RunAxis(labels))
-        )
-        loss = self.loss_plot = self.plot.addPlot(row=0, col=1, axisItems=_axis_items())
-        loss.setYLink(acc)
-        self._style(acc, None, "val. accuracy (%)")
-        self._style(loss, None, "final loss")
-        # As wide as the longest label: pyqtgraph would first hide labels that do not fit.
-        metrics = QFontMetrics(self._font(1.0))
-        acc.getAxis("left").setWidth(max(metrics.horizontalAdvance(t) for t in labels) + 16)
-        loss.getAxis("left").setStyle(showValues=False, tickLength=0)
-        loss.getAxis("left").setWidth(4)
-        done = [r if r.status == ev.FINISHED else None for r in rows]
-        for plot, values in ((acc, [_bar_value(r and r.val_accuracy, 100) for r in done]),
-                             (loss, [_bar_value(r and r.loss, 1) for r in done])):  # fmt: skip
-            brushes = [BEST_FILL if r is self._summary.best else BAR for r in rows]
-            bars = pg.BarGraphItem(
-                x0=0, y=positions, height=0.7, width=values, brushes=brushes,
-                pen=pg.mkPen(INK, width=1),
+    def _fill_group_table(self) -> None:
+        """One row per setting: mean ± standard deviation over its seeds, and for validation
+        accuracy the lowest and highest seed too; each seed's own values in the tooltip."""
+        groups, best = self._groups, self.plot.best()
+        rows = {row.id: row for row in self._summary.rows}
+        self.table.setHorizontalHeaderLabels(GROUP_COLUMNS)
+        self.table.setRowCount(len(groups))
+        for r, group in enumerate(groups):
+            cells = (
+                ("★ " if group is best else "") + group.label,
+                f"{group.finished} of {group.n}",
+                _spread_text(group.finals["loss"], as_percent=False),
+                _spread_text(group.finals["accuracy"], as_percent=True),
+                _spread_text(group.finals["val_accuracy"], as_percent=True),
+                "–" if group.seconds is None else f"{group.seconds.mean:.1f} s",
+            )
+            seeds = "\n".join(
+                f"seed {seed}: {rows[i].status}, validation accuracy "
+                f"{percent(rows[i].val_accuracy)}"
+                for i, seed in zip(group.run_ids, group.seeds, strict=True)
+            )
+            status = ev.FINISHED if group.finished == group.n else next(
+                s for s in group.statuses if s != ev.FINISHED
             )  # fmt: skip
-            plot.addItem(bars)
-            plot.invertY(True)
-            plot.showGrid(x=True, y=False, alpha=0.25)
-        for position, row in zip(positions, rows, strict=True):
-            if row.status == ev.FINISHED:  # the number at the end of each bar
-                self._bar_text(acc, _percent(row.val_accuracy), row.val_accuracy, 100, position)
-                self._bar_text(loss, _loss_text(row), row.loss, 1, position)
-            else:  # no honest final value: say why in place of the bars
-                for plot in (acc, loss):
-                    colour = _STATUS_COLOURS.get(row.status, INK)
-                    self._bar_text(plot, row.status, 0.0, 1, position, colour)
-        losses = [r.loss for r in rows if r.status == ev.FINISHED and _finite(r.loss)]
-        acc.setXRange(0, 118, padding=0)  # room for "100.0%" after a full bar
-        acc.getAxis("bottom").setTicks([[(v, str(v)) for v in range(0, 101, 20)], []])
-        loss.setXRange(0, 1.25 * max(losses, default=1.0), padding=0)
-        acc.setYRange(-0.6, len(rows) - 0.4, padding=0)
+            self._set_row(r, cells, group.series, status, group is best, seeds)
 
-    def _bar_text(
-        self, plot: pg.PlotItem, text: str, value: float | None, factor: float, position: float,
-        colour: str = INK,
-    ) -> None:  # fmt: skip
-        item = pg.TextItem(text, color=colour, anchor=(-0.05, 0.5))
-        item.setFont(self._font(0.9, bold=colour != INK))
-        item.setPos(_bar_value(value, factor), position)
-        plot.addItem(item)
+    def _set_row(
+        self, r: int, cells: tuple[str, ...], series: str, status: str, best: bool, tip: str
+    ) -> None:
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for c, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setToolTip(tip)
+            if c >= 2:
+                item.setTextAlignment(right)
+            if c == 0 and self.mode == RATES:  # the colour of its line in the plot
+                item.setData(Qt.ItemDataRole.DecorationRole, self.plot.colours[series])
+            if c == 1 and status in STATUS_COLOURS:
+                item.setForeground(QBrush(QColor(STATUS_COLOURS[status])))
+            if best:
+                item.setBackground(QBrush(QColor(BEST_ROW)))
+                if c != 1:  # dark text on the light highlight, in either theme
+                    item.setForeground(QBrush(QColor("#1a1a1a")))
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            self.table.setItem(r, c, item)
 
-    def _style(self, plot: pg.PlotItem, left: str | None, bottom: str | None) -> None:
-        label = {"color": INK, "font-size": f"{self._points(1.1):.0f}pt"}
-        for side in ("left", "bottom"):
-            axis = plot.getAxis(side)
-            axis.setTickFont(self._font(1.0))
-            axis.setTextPen(INK)
-            axis.setPen(pg.mkPen("#555555"))
-        if left:
-            plot.getAxis("left").setLabel(left, **label)
-            plot.getAxis("left").setWidth(round(80 * self._scale))
-        if bottom:
-            plot.getAxis("bottom").setLabel(bottom, **label)
-        plot.showGrid(x=True, y=True, alpha=0.25)
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
-
-    def _points(self, factor: float) -> float:
-        size = self.font().pointSizeF()
-        return (size if size > 0 else 10.0) * self._scale * factor
+    def _show_budget(self, records: list[RunRecord]) -> None:
+        """The Budget tab, when some run trained more than one epoch."""
+        index = self.tabs.indexOf(self._budget_page)
+        if not shows_budget(records):
+            if index >= 0:
+                self.tabs.removeTab(index)
+            return
+        self.budget.set_records(records)
+        self.budget_notes.setText(" ".join(self.budget.table.sentences()))
+        if index < 0:
+            self.tabs.addTab(self._budget_page, "Budget: each epoch")
+        # More than one epoch is what the budget view is about: it opens on it.
+        self.tabs.setCurrentWidget(self._budget_page)
 
     def _font(self, factor: float, bold: bool = False) -> QFont:
+        size = self.font().pointSizeF()
         result = QFont(self.font())
-        result.setPointSizeF(self._points(factor))
+        result.setPointSizeF((size if size > 0 else 10.0) * self._scale * factor)
         result.setBold(bold)
         return result
-
-
-def _bar_value(value: float | None, factor: float) -> float:
-    """A bar's length; none for a run without a finite value (NaN must not reach pyqtgraph)."""
-    return factor * value if _finite(value) else 0.0
 
 
 class SweepSummaryDialog(QDialog):

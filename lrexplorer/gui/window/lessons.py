@@ -29,11 +29,17 @@ class Lessons:
         return self.window.keras is not None and not self.window.controller.busy
 
     def start_runs(self, configs: list[RunConfig]) -> list[RunRecord]:
-        """Queue several runs (a sweep); they run one after another, overlay, and end with a
-        summary. Labels name what differs (SGD 0.01 vs SGD 0.01 momentum=0.9)."""
-        from lrexplorer.core.explore.sweep import run_label
+        """Queue several runs (a sweep); they run one after another, each watched live, overlay,
+        and end with a summary. Labels name what differs (SGD 0.01 vs SGD 0.01 momentum=0.9,
+        seed 0 vs seed 1); a setting repeated with seeds is drawn as its mean and band as soon
+        as two of its seeds are done."""
+        from lrexplorer.core.explore.labels import setting_key, sweep_labels
 
-        records = [self.window.controller.start(c, label=run_label(c)) for c in configs]
+        labels = sweep_labels(configs)
+        start = self.window.controller.start
+        records = [start(c, label=n) for c, n in zip(configs, labels, strict=True)]
+        if len({setting_key(c) for c in configs}) < len(configs):  # repeated with seeds
+            self.window.plots.bands.show_settings(records)
         self.sweep = records if len(records) > 1 else []
         return records
 

@@ -8,7 +8,7 @@ import pytest
 
 from lrexplorer.core import events as ev
 from lrexplorer.core.config import RunConfig, ScheduleConfig
-from lrexplorer.core.explore.presets import PRESETS, preset_configs
+from lrexplorer.core.explore.presets import BUDGET_EPOCHS, PRESETS, preset_configs
 from lrexplorer.core.explore.sweep import (
     MAX_RUNS,
     NOT_RUN,
@@ -160,7 +160,8 @@ def test_each_preset_is_documented_and_yields_valid_runs_on_the_base_data(name):
         assert (config.dataset, config.train_samples, config.batch_size, config.seed) == (
             "sample", 500, 32, 3,
         )  # fmt: skip
-        assert config.model == "tutorial" and config.epochs == 1
+        assert config.model == "tutorial"
+        assert config.epochs == (BUDGET_EPOCHS if name == "budget" else 1)
     labels = [run_label(c) for c in configs]
     assert len(set(labels)) == len(labels)  # every run can be told apart
 
@@ -171,6 +172,8 @@ def test_the_presets_hold_their_lessons():
     labels = [run_label(c) for c in preset_configs("momentum", BASE)]
     assert labels == ["SGD 0.01", "SGD 0.01 momentum=0.9", "Adam 0.01"]
     by_name = [s for s in registry().specs() if s.by_name]
+    budget = preset_configs("budget", BASE)
+    assert [run_label(c) for c in budget] == ["RMSprop 1e-3", "RMSprop 1e-4", "RMSprop 1e-5"]
     defaults = preset_configs("defaults", BASE)
     assert [c.optimizer for c in defaults] == [s.name for s in by_name]
     assert [c.learning_rate for c in defaults] == [s.default_learning_rate for s in by_name]

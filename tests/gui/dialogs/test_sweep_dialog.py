@@ -109,6 +109,24 @@ def test_a_bad_range_or_no_optimizer_is_refused_too(dialog):
     assert not dialog.ok_button.isEnabled() and "tick at least one optimizer" in dialog.error.text()
 
 
+def test_repeat_with_seeds_runs_every_setting_with_the_next_seeds(dialog):
+    seeds = dialog.findChild(object, "sweepSeedsSpin")
+    assert seeds.value() == 1 and seeds.text() == "1 seed (no repeats)"
+    dialog.rates_edit.setText("1e-3, 1e-4")
+    seeds.setValue(3)
+    assert [(c.learning_rate, c.seed) for c in dialog.configs()] == [
+        (1e-3, 0), (1e-4, 0), (1e-3, 1), (1e-4, 1), (1e-3, 2), (1e-4, 2),
+    ]  # fmt: skip
+    assert preview(dialog)[:3] == ["RMSprop 1e-3 seed 0", "RMSprop 1e-4 seed 0",
+                                   "RMSprop 1e-3 seed 1"]  # fmt: skip
+    assert dialog.ok_button.text() == "Queue 6 runs"
+    dialog.select_preset("budget")  # a preset repeats with seeds too
+    assert len(dialog.configs()) == 9 and {c.seed for c in dialog.configs()} == {0, 1, 2}
+    dialog.select_preset("defaults")
+    seeds.setValue(10)  # every optimizer x 10 seeds is too many
+    assert not dialog.ok_button.isEnabled() and "a sweep has at most 50" in dialog.error.text()
+
+
 # --- the summary ---------------------------------------------------------------------------
 def record(optimizer, rate, status, val_accuracy=None, loss=0.5):
     config = RunConfig(optimizer=optimizer, learning_rate=rate)
